@@ -1,0 +1,249 @@
+//! Lowering a validated [`ModelSpec`] to the flat term list of a [`Model`]: every name becomes a
+//! state index here, once, so the right-hand side never looks anything up.
+
+use super::validate::{state_names, validate};
+use crate::error::BuildError;
+use crate::model::{
+    BuilderId, CustomTerm, DrugEffect, DrugLayout, Layout, Model, ModelSpec, Modifier, StateInfo,
+    StateRole, SuppressedRate, TargetRate, Term,
+};
+use crate::units::Unit;
+use std::ops::Range;
+
+/// Validates `spec` and compiles it, with `custom` terms appended after the built-ins.
+pub(crate) fn lower(
+    spec: ModelSpec,
+    custom: Vec<CustomTerm>,
+    builder: BuilderId,
+) -> Result<Model, BuildError> {
+    validate(&spec)?;
+    let names = state_names(&spec);
+    let mut states = Vec::with_capacity(names.len());
+    let mut initial = Vec::with_capacity(names.len());
+    let mut layout = Layout::default();
+    let mut push = |role: StateRole, unit: Unit, component: &str, value: f64| {
+        let index = states.len();
+        states.push(StateInfo {
+            name: names[index].clone(),
+            unit,
+            role,
+            component: component.to_string(),
+        });
+        initial.push(value);
+        index
+    };
+
+    for t in &spec.tumors {
+        let unit = Unit::from(t.unit);
+        let start = push(StateRole::Tumor, unit, &t.name, t.initial);
+        for i in 1..=t.transit.map_or(0, |tr| tr.compartments) {
+            push(StateRole::TumorTransit(i), unit, &t.name, 0.0);
+        }
+        layout.tumors.push(start..start + 1 + t.transit.map_or(0, |tr| tr.compartments));
+    }
+    for c in &spec.effectors {
+        layout.effectors.push(push(StateRole::Effector, Unit::Cells, &c.name, c.initial));
+    }
+    for c in &spec.suppressors {
+        layout.suppressors.push(push(StateRole::Suppressor, Unit::Cells, &c.name, c.initial));
+    }
+    for d in &spec.drugs {
+        let depot = d
+            .absorption
+            .map(|_| push(StateRole::Depot, Unit::Milligrams, &d.name, 0.0));
+        let central = push(StateRole::Central, Unit::Milligrams, &d.name, 0.0);
+        for i in 1..=d.peripherals.len() {
+            push(StateRole::Peripheral(i), Unit::Milligrams, &d.name, 0.0);
+        }
+        layout.drugs.push(DrugLayout {
+            depot,
+            central,
+            peripherals: central + 1..central + 1 + d.peripherals.len(),
+            inv_v1: 1.0 / d.v1,
+            bioavailability: d.absorption.map_or(1.0, |a| a.bioavailability),
+        });
+    }
+
+    let index = Index {
+        spec: &spec,
+        layout: &layout,
+    };
+    let terms = index.terms();
+    Ok(Model {
+        builder,
+        states,
+        initial,
+        terms,
+        custom,
+        layout,
+        spec,
+    })
+}
+
+/// Name → index resolution over a spec whose names were validated.
+struct Index<'a> {
+    spec: &'a ModelSpec,
+    layout: &'a Layout,
+}
+
+fn position<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> usize {
+    // Validation has checked every reference, so the name is present.
+    items.iter().position(|c| get(c) == name).unwrap_or(usize::MAX)
+}
+
+impl Index<'_> {
+    fn tumor(&self, name: &str) -> Range<usize> {
+        self.layout.tumors[position(&self.spec.tumors, name, |c| &c.name)].clone()
+    }
+
+    /// The state of the effector or suppressor named `name`.
+    fn cells(&self, name: &str) -> usize {
+        match self.spec.effectors.iter().position(|c| c.name == name) {
+            Some(i) => self.layout.effectors[i],
+            None => self.layout.suppressors[position(&self.spec.suppressors, name, |c| &c.name)],
+        }
+    }
+
+    fn drug_effect(&self, drug: &str, law: crate::model::EffectLaw) -> DrugEffect {
+        let d = &self.layout.drugs[position(&self.spec.drugs, drug, |c| &c.name)];
+        DrugEffect {
+            central: d.central,
+            inv_v1: d.inv_v1,
+            law,
+        }
+    }
+
+    /// Drug effects of `rate` on the population named `of`.
+    fn effects(&self, rate: TargetRate, of: &str) -> impl Iterator<Item = DrugEffect> + '_ {
+        let of = of.to_string();
+        self.spec
+            .effects
+            .iter()
+            .filter(move |e| e.rate == rate && e.of == of)
+            .map(|e| self.drug_effect(&e.drug, e.law))
+    }
+
+    /// Suppressions of `rate` of effector `of`, each relieved by the drugs acting on its
+    /// suppressor.
+    fn suppressions(&self, rate: SuppressedRate, of: &str) -> Vec<Modifier> {
+        self.spec
+            .suppressions
+            .iter()
+            .filter(|s| s.rate == rate && s.of == of)
+            .map(|s| Modifier::Suppress {
+                state: self.cells(&s.by),
+                inhibition: s.inhibition,
+                relief: self.effects(TargetRate::Suppression, &s.by).collect(),
+            })
+            .collect()
+    }
+
+    fn terms(&self) -> Vec<Term> {
+        let spec = self.spec;
+        let mut terms = Vec::new();
+        let first_order = |from, to, rate: f64, terms: &mut Vec<Term>| {
+            if rate != 0.0 {
+                terms.push(Term::FirstOrder { from, to, rate });
+            }
+        };
+        for (t, range) in spec.tumors.iter().zip(&self.layout.tumors) {
+            let mods = self
+                .effects(TargetRate::GrowthInhibition, &t.name)
+                .map(Modifier::Inhibit)
+                .collect();
+            terms.push(Term::Growth {
+                x: range.start,
+                burden: range.clone(),
+                law: t.growth,
+                mods,
+            });
+            if let Some(tr) = t.transit {
+                for i in range.start + 1..range.end {
+                    let to = (i + 1 < range.end).then_some(i + 1);
+                    first_order(i, to, tr.rate, &mut terms);
+                }
+            }
+            for effect in self.effects(TargetRate::TumorKill, &t.name) {
+                terms.push(Term::DrugLoss {
+                    on: range.start,
+                    to: transit_entry(range),
+                    effect,
+                });
+            }
+        }
+        let cells = spec.effectors.iter().chain(&spec.suppressors);
+        for c in cells {
+            let state = self.cells(&c.name);
+            if c.source != 0.0 {
+                terms.push(Term::Source {
+                    to: state,
+                    rate: c.source,
+                });
+            }
+            first_order(state, None, c.death, &mut terms);
+            for rate in [TargetRate::EffectorDeath, TargetRate::SuppressorDeath] {
+                for effect in self.effects(rate, &c.name) {
+                    terms.push(Term::DrugLoss {
+                        on: state,
+                        to: None,
+                        effect,
+                    });
+                }
+            }
+        }
+        for (d, l) in spec.drugs.iter().zip(&self.layout.drugs) {
+            if let (Some(depot), Some(a)) = (l.depot, d.absorption) {
+                first_order(depot, Some(l.central), a.ka, &mut terms);
+            }
+            first_order(l.central, None, d.cl * l.inv_v1, &mut terms);
+            for (p, state) in d.peripherals.iter().zip(l.peripherals.clone()) {
+                first_order(l.central, Some(state), p.q * l.inv_v1, &mut terms);
+                first_order(state, Some(l.central), p.q / p.v, &mut terms);
+            }
+            if let Some(m) = d.saturable {
+                terms.push(Term::Saturable {
+                    central: l.central,
+                    inv_v1: l.inv_v1,
+                    vmax: m.vmax,
+                    km: m.km,
+                });
+            }
+        }
+        for k in &spec.kills {
+            let range = self.tumor(&k.on);
+            let mut mods: Vec<Modifier> = self
+                .effects(TargetRate::EffectorKill, &k.by)
+                .map(Modifier::Stimulate)
+                .collect();
+            mods.extend(self.suppressions(SuppressedRate::Kill, &k.by));
+            terms.push(Term::Kill {
+                by: self.cells(&k.by),
+                on: range.start,
+                to: transit_entry(&range),
+                law: k.law,
+                mods: mods.into(),
+            });
+        }
+        for r in &spec.recruitments {
+            terms.push(Term::Recruit {
+                burden: self.tumor(&r.by),
+                of: self.cells(&r.of),
+                law: r.law,
+                mods: self.suppressions(SuppressedRate::Recruitment, &r.of).into(),
+            });
+        }
+        for i in &spec.inactivations {
+            terms.push(Term::Inactivate {
+                burden: self.tumor(&i.by),
+                of: self.cells(&i.of),
+                rate: i.rate,
+            });
+        }
+        terms
+    }
+}
+
+/// The first transit compartment of a tumor occupying `range`, if it has a chain.
+fn transit_entry(range: &Range<usize>) -> Option<usize> {
+    (range.len() > 1).then_some(range.start + 1)
+}

@@ -1,0 +1,350 @@
+//! [`ModelBuilder`]: add components, receive typed handles, `build()` a [`Model`].
+//!
+//! Use this module to assemble a model in code. Each method checks what it can alone (name,
+//! parameter values, that handles come from this builder) and returns a typed handle; `build()`
+//! runs the whole-model checks and resolves everything to state indices.
+//!
+//! ```
+//! use oncodyn::prelude::*;
+//!
+//! let mut b = ModelBuilder::new();
+//! let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Gompertz { rate: 0.1, capacity: 1e12 }))?;
+//! let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))?;
+//! let pd1 = b.drug(DrugSpec::two_compartment("anti_pd1", 0.2, 3.0, 0.8, 4.0))?;
+//! b.kill(ctl, tumor, MassAction { rate: 1e-10 })?;   // (by, on): swapped arguments do not compile
+//! b.effect(pd1, Target::EffectorKill(ctl), Emax { emax: 1.0, ec50: 10.0 })?;
+//! let model = b.build()?;
+//! assert_eq!(model.n_states(), 4); // tumor, ctl, anti_pd1 central and peripheral
+//! # Ok::<(), oncodyn::Error>(())
+//! ```
+
+mod lower;
+mod validate;
+
+use crate::error::BuildError;
+use crate::model::{
+    BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec, Effector,
+    EffectLaw, EffectSpec, ImmuneKind, InactivationSpec, Inhibition, KillLaw, KillSpec, Model,
+    ModelSpec, Recruitment, RecruitmentSpec, Requirement, StateId, SuppressedRate,
+    SuppressionSpec, Suppressor, TargetRate, Tumor, TumorSpec,
+};
+use std::sync::Arc;
+
+/// The rate a drug acts on, with the handle of the population it belongs to. See
+/// [`TargetRate`] for how the effect `E(C)` enters each rate and in which unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Added kill `E(C)·T` of a tumor (E in 1/day).
+    TumorKill(StateId<Tumor>),
+    /// Growth of a tumor multiplied by `1 − E(C)`.
+    GrowthInhibition(StateId<Tumor>),
+    /// Every kill by an effector multiplied by `1 + E(C)`.
+    EffectorKill(StateId<Effector>),
+    /// Added death `E(C)·E` of an effector (E in 1/day).
+    EffectorDeath(StateId<Effector>),
+    /// Added death `E(C)·S` of a suppressor (E in 1/day).
+    SuppressorDeath(StateId<Suppressor>),
+    /// Every suppression by a suppressor multiplied by `1 − E(C)`.
+    Suppression(StateId<Suppressor>),
+}
+
+/// Builds a [`Model`] from components; see the [module docs](self).
+#[derive(Debug)]
+pub struct ModelBuilder {
+    id: BuilderId,
+    spec: ModelSpec,
+    custom: Vec<CustomTerm>,
+}
+
+impl Default for ModelBuilder {
+    fn default() -> Self {
+        ModelBuilder::new()
+    }
+}
+
+fn single(problems: Vec<BuildError>) -> Result<(), BuildError> {
+    let mut problems = problems;
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(problems.remove(0)),
+        _ => Err(BuildError::Several(problems)),
+    }
+}
+
+impl ModelBuilder {
+    /// An empty builder with a fresh identity (its handles work only with it).
+    pub fn new() -> Self {
+        ModelBuilder {
+            id: BuilderId::fresh(),
+            spec: ModelSpec::default(),
+            custom: Vec::new(),
+        }
+    }
+
+    fn check_name(&self, name: &str, kind: ComponentKind) -> Result<(), BuildError> {
+        if name.is_empty() {
+            return Err(BuildError::EmptyName { kind });
+        }
+        let s = &self.spec;
+        let taken = s.tumors.iter().any(|c| c.name == name)
+            || s.effectors.iter().chain(&s.suppressors).any(|c| c.name == name)
+            || s.drugs.iter().any(|c| c.name == name)
+            || self.custom.iter().any(|c| c.name == name);
+        if taken {
+            return Err(BuildError::DuplicateName {
+                name: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn name_of<K: crate::model::PopulationKind>(
+        &self,
+        id: StateId<K>,
+        component: &str,
+    ) -> Result<String, BuildError> {
+        let foreign = || BuildError::ForeignHandle {
+            component: component.to_string(),
+            kind: K::KIND,
+        };
+        if id.builder != self.id {
+            return Err(foreign());
+        }
+        let s = &self.spec;
+        let name = match K::KIND {
+            ComponentKind::Tumor => s.tumors.get(id.ordinal).map(|c| &c.name),
+            ComponentKind::Effector => s.effectors.get(id.ordinal).map(|c| &c.name),
+            ComponentKind::Suppressor => s.suppressors.get(id.ordinal).map(|c| &c.name),
+            ComponentKind::Drug => None,
+        };
+        name.cloned().ok_or_else(foreign)
+    }
+
+    fn drug_name(&self, id: DrugId, component: &str) -> Result<String, BuildError> {
+        match self.spec.drugs.get(id.ordinal) {
+            Some(d) if id.builder == self.id => Ok(d.name.clone()),
+            _ => Err(BuildError::ForeignHandle {
+                component: component.to_string(),
+                kind: ComponentKind::Drug,
+            }),
+        }
+    }
+
+    /// Adds a tumor clone.
+    ///
+    /// # Errors
+    /// An empty or duplicate name, or an invalid parameter (named in the error).
+    pub fn tumor(&mut self, tumor: TumorSpec) -> Result<StateId<Tumor>, BuildError> {
+        self.check_name(&tumor.name, ComponentKind::Tumor)?;
+        let mut problems = Vec::new();
+        validate::check_tumor(&tumor, &mut problems);
+        single(problems)?;
+        self.spec.tumors.push(tumor);
+        Ok(StateId::new(self.spec.tumors.len() - 1, self.id))
+    }
+
+    /// Adds an effector population.
+    ///
+    /// # Errors
+    /// An empty or duplicate name, or an invalid parameter.
+    pub fn effector(&mut self, cells: CellSpec) -> Result<StateId<Effector>, BuildError> {
+        self.check_name(&cells.name, ComponentKind::Effector)?;
+        let mut problems = Vec::new();
+        validate::check_cells(&cells, &mut problems);
+        single(problems)?;
+        self.spec.effectors.push(cells);
+        Ok(StateId::new(self.spec.effectors.len() - 1, self.id))
+    }
+
+    /// Adds a suppressor population.
+    ///
+    /// # Errors
+    /// An empty or duplicate name, or an invalid parameter.
+    pub fn suppressor(&mut self, cells: CellSpec) -> Result<StateId<Suppressor>, BuildError> {
+        self.check_name(&cells.name, ComponentKind::Suppressor)?;
+        let mut problems = Vec::new();
+        validate::check_cells(&cells, &mut problems);
+        single(problems)?;
+        self.spec.suppressors.push(cells);
+        Ok(StateId::new(self.spec.suppressors.len() - 1, self.id))
+    }
+
+    /// Adds a drug.
+    ///
+    /// # Errors
+    /// An empty or duplicate name, or an invalid PK parameter.
+    pub fn drug(&mut self, drug: DrugSpec) -> Result<DrugId, BuildError> {
+        self.check_name(&drug.name, ComponentKind::Drug)?;
+        let mut problems = Vec::new();
+        validate::check_drug(&drug, &mut problems);
+        single(problems)?;
+        self.spec.drugs.push(drug);
+        Ok(DrugId {
+            ordinal: self.spec.drugs.len() - 1,
+            builder: self.id,
+        })
+    }
+
+    /// Effector `by` kills tumor `on` with `law`.
+    ///
+    /// # Errors
+    /// A foreign handle or an invalid parameter of `law`.
+    pub fn kill(
+        &mut self,
+        by: StateId<Effector>,
+        on: StateId<Tumor>,
+        law: impl Into<KillLaw>,
+    ) -> Result<(), BuildError> {
+        let law = law.into();
+        let by = self.name_of(by, "kill")?;
+        let on = self.name_of(on, "kill")?;
+        let mut problems = Vec::new();
+        validate::check_params(&format!("{by} -> {on}"), law.parameters(), &mut problems);
+        single(problems)?;
+        self.spec.kills.push(KillSpec { by, on, law });
+        Ok(())
+    }
+
+    /// Tumor `by` recruits immune population `of` with `law`.
+    ///
+    /// # Errors
+    /// A foreign handle or an invalid parameter of `law`.
+    pub fn recruit<K: ImmuneKind + crate::model::PopulationKind>(
+        &mut self,
+        by: StateId<Tumor>,
+        of: StateId<K>,
+        law: Recruitment,
+    ) -> Result<(), BuildError> {
+        let by = self.name_of(by, "recruitment")?;
+        let of = self.name_of(of, "recruitment")?;
+        let mut problems = Vec::new();
+        validate::check_params(&format!("{by} -> {of}"), law.parameters(), &mut problems);
+        single(problems)?;
+        self.spec.recruitments.push(RecruitmentSpec { by, of, law });
+        Ok(())
+    }
+
+    /// Tumor `by` inactivates immune population `of` on contact: `−rate·E·w`, `rate` in
+    /// 1/(tumor unit·day).
+    ///
+    /// # Errors
+    /// A foreign handle, or a negative or non-finite rate.
+    pub fn inactivate<K: ImmuneKind + crate::model::PopulationKind>(
+        &mut self,
+        by: StateId<Tumor>,
+        of: StateId<K>,
+        rate: f64,
+    ) -> Result<(), BuildError> {
+        let by = self.name_of(by, "inactivation")?;
+        let of = self.name_of(of, "inactivation")?;
+        let mut problems = Vec::new();
+        let params = vec![("rate", rate, Requirement::NonNegative)];
+        validate::check_params(&format!("{by} -> {of}"), params, &mut problems);
+        single(problems)?;
+        self.spec.inactivations.push(InactivationSpec { by, of, rate });
+        Ok(())
+    }
+
+    /// Suppressor `by` damps `rate` of effector `of` by `1 − Imax·S/(S50 + S)`.
+    ///
+    /// # Errors
+    /// A foreign handle or an invalid parameter of `inhibition`.
+    pub fn suppress(
+        &mut self,
+        by: StateId<Suppressor>,
+        of: StateId<Effector>,
+        rate: SuppressedRate,
+        inhibition: Inhibition,
+    ) -> Result<(), BuildError> {
+        let by = self.name_of(by, "suppression")?;
+        let of = self.name_of(of, "suppression")?;
+        let mut problems = Vec::new();
+        validate::check_params(&format!("{by} -> {of}"), inhibition.parameters(), &mut problems);
+        single(problems)?;
+        self.spec.suppressions.push(SuppressionSpec {
+            by,
+            of,
+            rate,
+            inhibition,
+        });
+        Ok(())
+    }
+
+    /// Drug `drug` acts on `target` with effect law `law` of its central concentration.
+    ///
+    /// # Errors
+    /// A foreign handle, an invalid parameter of `law`, or an unbounded law on an inhibition.
+    pub fn effect(
+        &mut self,
+        drug: DrugId,
+        target: Target,
+        law: impl Into<EffectLaw>,
+    ) -> Result<(), BuildError> {
+        let law = law.into();
+        let drug = self.drug_name(drug, "effect")?;
+        let (rate, of) = match target {
+            Target::TumorKill(t) => (TargetRate::TumorKill, self.name_of(t, "effect")?),
+            Target::GrowthInhibition(t) => {
+                (TargetRate::GrowthInhibition, self.name_of(t, "effect")?)
+            }
+            Target::EffectorKill(e) => (TargetRate::EffectorKill, self.name_of(e, "effect")?),
+            Target::EffectorDeath(e) => (TargetRate::EffectorDeath, self.name_of(e, "effect")?),
+            Target::SuppressorDeath(s) => {
+                (TargetRate::SuppressorDeath, self.name_of(s, "effect")?)
+            }
+            Target::Suppression(s) => (TargetRate::Suppression, self.name_of(s, "effect")?),
+        };
+        let effect = EffectSpec {
+            drug,
+            rate,
+            of,
+            law,
+        };
+        let mut problems = Vec::new();
+        validate::check_effect(&effect, &mut problems);
+        single(problems)?;
+        self.spec.effects.push(effect);
+        Ok(())
+    }
+
+    /// Adds a user term (see [`Custom`]) that runs after the built-in terms.
+    ///
+    /// # Errors
+    /// An empty or duplicate name.
+    pub fn custom(&mut self, name: &str, term: impl Custom + 'static) -> Result<(), BuildError> {
+        if name.is_empty() || self.custom.iter().any(|c| c.name == name) {
+            return Err(BuildError::DuplicateName {
+                name: name.to_string(),
+            });
+        }
+        self.custom.push(CustomTerm {
+            name: name.to_string(),
+            term: Arc::new(term),
+        });
+        Ok(())
+    }
+
+    /// The plain-data description so far.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// Checks the whole model and resolves it to state indices.
+    ///
+    /// # Errors
+    /// [`BuildError::EmptyModel`], or every problem found (see [`BuildError::problems`]).
+    pub fn build(self) -> Result<Model, BuildError> {
+        lower::lower(self.spec, self.custom, self.id)
+    }
+}
+
+impl ModelSpec {
+    /// Checks this description and resolves it to a [`Model`].
+    ///
+    /// # Errors
+    /// [`BuildError::EmptyModel`], or every problem found (unknown or duplicate names, invalid
+    /// parameters), each naming the component and parameter.
+    pub fn build(self) -> Result<Model, BuildError> {
+        lower::lower(self, Vec::new(), BuilderId::fresh())
+    }
+}

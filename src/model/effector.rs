@@ -1,0 +1,130 @@
+//! Immune cell populations (effectors and suppressors share these intrinsic dynamics) and their
+//! tumor-driven recruitment.
+//!
+//! Use this module to describe a population of effector cells (CTLs, NK cells, CAR-T) or
+//! suppressor cells (Tregs, MDSCs, TAMs):
+//!
+//! ```text
+//! dE/dt = σ − δ·E + recruitment − inactivation − (drug-induced death)
+//! ```
+
+use super::param::Requirement;
+use serde::{Deserialize, Serialize};
+
+/// An immune cell population: constant source `σ` and first-order death `δ`
+/// (`dE/dt = σ − δ·E`, steady state `σ/δ` without tumor).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellSpec {
+    /// Unique name within the model.
+    pub name: String,
+    /// Cells at t = 0.
+    pub initial: f64,
+    /// Constant source `σ`, cells/day.
+    #[serde(default)]
+    pub source: f64,
+    /// Natural death rate `δ`, 1/day.
+    #[serde(default)]
+    pub death: f64,
+}
+
+impl CellSpec {
+    /// A population of `initial` cells with source `σ` (cells/day) and death rate `δ` (1/day).
+    pub fn new(name: impl Into<String>, initial: f64, source: f64, death: f64) -> Self {
+        CellSpec {
+            name: name.into(),
+            initial,
+            source,
+            death,
+        }
+    }
+
+    pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
+        vec![
+            ("initial", self.initial, Requirement::NonNegative),
+            ("source", self.source, Requirement::NonNegative),
+            ("death", self.death, Requirement::NonNegative),
+        ]
+    }
+}
+
+/// How recruited cells arrive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecruitmentMode {
+    /// Proliferation of the population itself (Kuznetsov et al. 1994): the flux is multiplied by
+    /// the population `E`, so `rate` is in 1/day.
+    #[default]
+    Expansion,
+    /// Influx from outside (e.g. MDSCs recruited from the bone marrow): the flux does not depend
+    /// on the population, so `rate` is in cells/day.
+    Influx,
+}
+
+/// Tumor-stimulated recruitment, saturating (Michaelis–Menten, or Hill with `hill` ≠ 1) in the
+/// tumor's total burden `w`:
+///
+/// ```text
+/// Expansion:  ρ·w^h/(k^h + w^h)·E      (ρ in 1/day)      Kuznetsov et al., Bull Math Biol 1994
+/// Influx:     ρ·w^h/(k^h + w^h)        (ρ in cells/day)
+/// ```
+///
+/// de Pillis et al. 2005's NK recruitment `g·T²/(h + T²)·N` is `Expansion` with `hill = 2` and
+/// `half_saturation = √h`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recruitment {
+    /// Maximal recruitment `ρ`: 1/day for expansion, cells/day for influx.
+    pub rate: f64,
+    /// Half-saturation burden `k`, in the tumor's unit.
+    pub half_saturation: f64,
+    /// Hill exponent `h`, dimensionless (1 = Michaelis–Menten).
+    #[serde(default = "one")]
+    pub hill: f64,
+    /// Expansion of the population or influx from outside.
+    #[serde(default)]
+    pub mode: RecruitmentMode,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Recruitment {
+    /// Michaelis–Menten expansion: `ρ·w/(k + w)·E`.
+    pub fn expansion(rate: f64, half_saturation: f64) -> Self {
+        Recruitment {
+            rate,
+            half_saturation,
+            hill: 1.0,
+            mode: RecruitmentMode::Expansion,
+        }
+    }
+
+    /// Michaelis–Menten influx: `ρ·w/(k + w)` cells/day.
+    pub fn influx(rate: f64, half_saturation: f64) -> Self {
+        Recruitment {
+            mode: RecruitmentMode::Influx,
+            ..Recruitment::expansion(rate, half_saturation)
+        }
+    }
+
+    /// The saturating factor `w^h/(k^h + w^h)` in [0, 1).
+    #[inline]
+    pub fn saturation(&self, w: f64) -> f64 {
+        if self.hill == 1.0 {
+            w / (self.half_saturation + w)
+        } else {
+            let wh = w.powf(self.hill);
+            wh / (self.half_saturation.powf(self.hill) + wh)
+        }
+    }
+
+    pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
+        vec![
+            ("rate", self.rate, Requirement::NonNegative),
+            ("half_saturation", self.half_saturation, Requirement::Positive),
+            ("hill", self.hill, Requirement::Positive),
+        ]
+    }
+}

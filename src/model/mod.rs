@@ -1,0 +1,236 @@
+//! Models: the components (tumor, immune cells, drugs, interactions, drug effects) and the
+//! validated, index-resolved [`Model`] whose right-hand side the solver calls.
+//!
+//! Use this module for the parameter structs of each law (they are plain data with documented
+//! units) and for [`Model`], which [`ModelBuilder::build`](crate::builder::ModelBuilder::build)
+//! or [`ModelSpec::build`] produces. A `Model` is immutable and cannot be invalid.
+//!
+//! The full system, for tumor clones `x` (burden `w`), effectors `E`, suppressors `S` and drug
+//! amounts `A`:
+//!
+//! ```text
+//! dx/dt = g(w)·x·Π(growth modifiers) − Σ kill(E, x)·Π(kill modifiers) − Σ E_d(C)·x
+//! dE/dt = σ − δ·E + Σ ρ·sat(w)·E·Π(recruitment modifiers) − Σ m·E·w − Σ E_d(C)·E
+//! dS/dt = σ − δ·S + Σ ρ·sat(w)·S − Σ m·S·w − Σ E_d(C)·S
+//! dA/dt = linear PK (+ saturable elimination) + inputs
+//! ```
+
+mod effector;
+mod handle;
+mod interaction;
+mod param;
+mod pd;
+mod pk;
+mod spec;
+mod suppressor;
+mod term;
+mod tumor;
+
+pub use effector::{CellSpec, Recruitment, RecruitmentMode};
+pub use handle::{
+    BuilderId, ComponentKind, DrugId, Effector, ImmuneKind, PopulationKind, StateId, Suppressor,
+    Tumor,
+};
+pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
+pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
+pub use pk::{closed_form, Absorption, DrugSpec, MichaelisMenten, Peripheral};
+pub use spec::{
+    EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec,
+    TargetRate,
+};
+pub use suppressor::{Inhibition, SuppressedRate};
+pub use term::{Custom, Rates, States};
+pub use tumor::{
+    BurdenUnit, Exponential, Gompertz, GrowthLaw, Logistic, PowerLaw, Simeoni, Transit,
+    TumorSpec, VonBertalanffy,
+};
+
+pub(crate) use param::Requirement;
+pub(crate) use term::{DrugEffect, DrugLayout, Layout, Modifier, Term};
+
+use crate::units::Unit;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// What a state is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateRole {
+    /// Proliferating tumor cells.
+    Tumor,
+    /// Damaged tumor cells in transit compartment `n` (1-based).
+    TumorTransit(usize),
+    /// Effector cells.
+    Effector,
+    /// Suppressor cells.
+    Suppressor,
+    /// A drug's depot amount.
+    Depot,
+    /// A drug's central amount.
+    Central,
+    /// A drug's peripheral amount `n` (1-based).
+    Peripheral(usize),
+}
+
+/// Name, unit and role of one state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StateInfo {
+    /// Unique name: the component's name, suffixed for secondary compartments
+    /// (`tumor_transit_1`, `drug_central`, `drug_depot`, `drug_peripheral_1`).
+    pub name: String,
+    /// Unit of the state.
+    pub unit: Unit,
+    /// What the state is.
+    pub role: StateRole,
+    /// Name of the component it belongs to.
+    pub component: String,
+}
+
+/// A user term with the name it was added under.
+#[derive(Clone, Debug)]
+pub(crate) struct CustomTerm {
+    pub name: String,
+    pub term: Arc<dyn Custom>,
+}
+
+/// A validated model with every name resolved to a state index. Immutable; cheap to share
+/// across threads (`Model: Send + Sync`).
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub(crate) spec: ModelSpec,
+    pub(crate) builder: BuilderId,
+    pub(crate) states: Vec<StateInfo>,
+    pub(crate) initial: Vec<f64>,
+    pub(crate) layout: Layout,
+    pub(crate) terms: Vec<Term>,
+    pub(crate) custom: Vec<CustomTerm>,
+}
+
+impl Model {
+    /// The right-hand side `dy = f(t, y) + inputs`, written into `dy` (no allocation).
+    ///
+    /// `y` and `dy` have [`n_states`](Self::n_states) entries in the order of
+    /// [`states`](Self::states); `inputs` holds zero-order input rates (infusions) per state,
+    /// in state units per day.
+    #[inline]
+    pub fn rhs_into(&self, t: f64, y: &[f64], inputs: &[f64], dy: &mut [f64]) {
+        debug_assert_eq!(y.len(), self.states.len());
+        dy.copy_from_slice(inputs);
+        for term in &self.terms {
+            term.apply(y, dy);
+        }
+        if !self.custom.is_empty() {
+            let states = States {
+                y,
+                layout: &self.layout,
+            };
+            let mut rates = Rates {
+                dy,
+                layout: &self.layout,
+            };
+            for c in &self.custom {
+                c.term.add_rates(t, &states, &mut rates);
+            }
+        }
+    }
+
+    /// The right-hand side without inputs, as a new vector. Allocates: use
+    /// [`rhs_into`](Self::rhs_into) in loops.
+    #[must_use = "this allocates; use rhs_into in loops"]
+    pub fn derivative(&self, t: f64, y: &[f64]) -> Vec<f64> {
+        let mut dy = vec![0.0; y.len()];
+        let zeros = vec![0.0; y.len()];
+        self.rhs_into(t, y, &zeros, &mut dy);
+        dy
+    }
+
+    /// Number of states.
+    pub fn n_states(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Every state, in state-vector order.
+    pub fn states(&self) -> &[StateInfo] {
+        &self.states
+    }
+
+    /// The state at t = 0.
+    pub fn initial_state(&self) -> &[f64] {
+        &self.initial
+    }
+
+    /// The plain-data description this model was built from (user [`Custom`] terms are code,
+    /// not data, and are not part of it: see [`custom_terms`](Self::custom_terms)).
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// Names of the user [`Custom`] terms, in the order they run.
+    pub fn custom_terms(&self) -> impl Iterator<Item = &str> {
+        self.custom.iter().map(|c| c.name.as_str())
+    }
+
+    /// Index of the state named `name`, if any.
+    pub fn state_index(&self, name: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.name == name)
+    }
+
+    /// Handle of the tumor named `name` (for models read from files).
+    ///
+    /// # Errors
+    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the tumors there are.
+    pub fn tumor(&self, name: &str) -> Result<StateId<Tumor>, crate::BuildError> {
+        let names: Vec<&str> = self.spec.tumors.iter().map(|t| t.name.as_str()).collect();
+        self.find(&names, name, ComponentKind::Tumor)
+            .map(|i| StateId::new(i, self.builder))
+    }
+
+    /// Handle of the effector population named `name`.
+    ///
+    /// # Errors
+    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the effectors.
+    pub fn effector(&self, name: &str) -> Result<StateId<Effector>, crate::BuildError> {
+        let names: Vec<&str> = self.spec.effectors.iter().map(|t| t.name.as_str()).collect();
+        self.find(&names, name, ComponentKind::Effector)
+            .map(|i| StateId::new(i, self.builder))
+    }
+
+    /// Handle of the suppressor population named `name`.
+    ///
+    /// # Errors
+    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the suppressors.
+    pub fn suppressor(&self, name: &str) -> Result<StateId<Suppressor>, crate::BuildError> {
+        let names: Vec<&str> = self.spec.suppressors.iter().map(|t| t.name.as_str()).collect();
+        self.find(&names, name, ComponentKind::Suppressor)
+            .map(|i| StateId::new(i, self.builder))
+    }
+
+    /// Handle of the drug named `name`.
+    ///
+    /// # Errors
+    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the drugs.
+    pub fn drug(&self, name: &str) -> Result<DrugId, crate::BuildError> {
+        let names: Vec<&str> = self.spec.drugs.iter().map(|t| t.name.as_str()).collect();
+        self.find(&names, name, ComponentKind::Drug)
+            .map(|ordinal| DrugId {
+                ordinal,
+                builder: self.builder,
+            })
+    }
+
+    fn find(
+        &self,
+        names: &[&str],
+        name: &str,
+        kind: ComponentKind,
+    ) -> Result<usize, crate::BuildError> {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| crate::BuildError::UnknownName {
+                name: name.to_string(),
+                kind,
+                available: names.join(", "),
+            })
+    }
+}

@@ -1,0 +1,180 @@
+//! Drug pharmacokinetics: linear compartments, optional depot, optional saturable elimination.
+//!
+//! Use this module to describe how a drug's amount moves after a dose. States are amounts (mg);
+//! the concentration that drives effects is `C = A1/V1` (mg/L):
+//!
+//! ```text
+//! dAd/dt = −ka·Ad                                                       (depot, if any)
+//! dA1/dt = ka·Ad − (CL/V1)·A1 − Vmax·C/(Km + C) − Σ_i (Q_i/V1·A1 − Q_i/V_i·A_i)
+//! dA_i/dt = Q_i/V1·A1 − Q_i/V_i·A_i                                     (peripherals)
+//! ```
+//!
+//! A dose into the depot enters as `F·amount` (bioavailability `F`).
+
+use super::param::Requirement;
+use serde::{Deserialize, Serialize};
+
+/// A peripheral compartment exchanging with the central one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Peripheral {
+    /// Intercompartmental clearance `Q`, L/day.
+    pub q: f64,
+    /// Peripheral volume `V`, L.
+    pub v: f64,
+}
+
+/// First-order absorption from a depot (oral, subcutaneous).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Absorption {
+    /// Absorption rate constant `ka`, 1/day.
+    pub ka: f64,
+    /// Bioavailability `F`, fraction in (0, 1].
+    #[serde(default = "full")]
+    pub bioavailability: f64,
+}
+
+fn full() -> f64 {
+    1.0
+}
+
+/// Saturable (Michaelis–Menten) elimination from the central compartment: `Vmax·C/(Km + C)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MichaelisMenten {
+    /// Maximal elimination rate `Vmax`, mg/day.
+    pub vmax: f64,
+    /// Concentration at half-maximal elimination `Km`, mg/L.
+    pub km: f64,
+}
+
+/// A drug: its name and PK. Plain data, checked when the model is built.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrugSpec {
+    /// Unique name within the model.
+    pub name: String,
+    /// Linear clearance `CL` from the central compartment, L/day.
+    pub cl: f64,
+    /// Central volume `V1`, L.
+    pub v1: f64,
+    /// Peripheral compartments, in order (none for a one-compartment model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peripherals: Vec<Peripheral>,
+    /// Depot with first-order absorption, if doses may go there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absorption: Option<Absorption>,
+    /// Saturable elimination in addition to `CL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturable: Option<MichaelisMenten>,
+}
+
+impl DrugSpec {
+    /// One-compartment drug with clearance `cl` (L/day) and volume `v` (L).
+    pub fn one_compartment(name: impl Into<String>, cl: f64, v: f64) -> Self {
+        DrugSpec {
+            name: name.into(),
+            cl,
+            v1: v,
+            peripherals: Vec::new(),
+            absorption: None,
+            saturable: None,
+        }
+    }
+
+    /// Two-compartment drug: `cl` (L/day), `v1` (L), `q` (L/day), `v2` (L).
+    pub fn two_compartment(name: impl Into<String>, cl: f64, v1: f64, q: f64, v2: f64) -> Self {
+        DrugSpec {
+            peripherals: vec![Peripheral { q, v: v2 }],
+            ..DrugSpec::one_compartment(name, cl, v1)
+        }
+    }
+
+    /// The same drug with a depot: absorption rate `ka` (1/day), bioavailability `f` (fraction).
+    #[must_use]
+    pub fn with_absorption(mut self, ka: f64, f: f64) -> Self {
+        self.absorption = Some(Absorption {
+            ka,
+            bioavailability: f,
+        });
+        self
+    }
+
+    /// The same drug with saturable elimination `vmax` (mg/day), `km` (mg/L).
+    #[must_use]
+    pub fn with_saturable_elimination(mut self, vmax: f64, km: f64) -> Self {
+        self.saturable = Some(MichaelisMenten { vmax, km });
+        self
+    }
+
+    /// Number of states (amounts) this drug adds to the model.
+    pub fn n_states(&self) -> usize {
+        1 + self.peripherals.len() + usize::from(self.absorption.is_some())
+    }
+
+    pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
+        use Requirement::*;
+        let mut p = vec![("cl", self.cl, NonNegative), ("v1", self.v1, Positive)];
+        for per in &self.peripherals {
+            p.push(("q", per.q, NonNegative));
+            p.push(("v", per.v, Positive));
+        }
+        if let Some(a) = self.absorption {
+            p.push(("ka", a.ka, Positive));
+            p.push(("bioavailability", a.bioavailability, UnitInterval));
+        }
+        if let Some(m) = self.saturable {
+            p.push(("vmax", m.vmax, NonNegative));
+            p.push(("km", m.km, Positive));
+        }
+        p
+    }
+}
+
+/// Closed-form solutions of linear PK, for checking simulations (amounts in mg, time in days).
+pub mod closed_form {
+    /// One compartment, IV bolus `dose` at t = 0: `A(t) = dose·exp(−k·t)`, `k = CL/V`.
+    pub fn bolus_1cpt(dose: f64, k: f64, t: f64) -> f64 {
+        dose * (-k * t).exp()
+    }
+
+    /// One compartment, zero-order infusion of `dose` over `duration` from t = 0:
+    /// `A(t) = R/k·(1 − e^(−k·t))` during it, then decaying from its end value (`R = dose/duration`).
+    pub fn infusion_1cpt(dose: f64, duration: f64, k: f64, t: f64) -> f64 {
+        let rate = dose / duration;
+        if t <= duration {
+            rate / k * (1.0 - (-k * t).exp())
+        } else {
+            rate / k * (1.0 - (-k * duration).exp()) * (-k * (t - duration)).exp()
+        }
+    }
+
+    /// One compartment with first-order absorption (Bateman 1910), oral `dose` at t = 0 with
+    /// bioavailability `f`: central amount
+    /// `A(t) = F·dose·ka/(ka − k)·(e^(−k·t) − e^(−ka·t))`, and `F·dose·k·t·e^(−k·t)` when
+    /// `ka = k` (the removable singularity, taken when `|ka − k| ≤ 1e-9·k`).
+    pub fn bateman(dose: f64, f: f64, ka: f64, k: f64, t: f64) -> f64 {
+        if (ka - k).abs() <= 1e-9 * k {
+            f * dose * ka * t * (-k * t).exp()
+        } else {
+            f * dose * ka / (ka - k) * ((-k * t).exp() - (-ka * t).exp())
+        }
+    }
+
+    /// Two compartments, IV bolus `dose` into the central one at t = 0 (Gibaldi & Perrier,
+    /// Pharmacokinetics, 2nd ed., ch. 2): with `α, β` the roots of
+    /// `s² − (k10 + k12 + k21)·s + k10·k21`,
+    /// `A1(t) = dose·[(α − k21)e^(−αt) + (k21 − β)e^(−βt)]/(α − β)` and
+    /// `A2(t) = dose·k12·(e^(−βt) − e^(−αt))/(α − β)`. Returns `(A1, A2)`.
+    pub fn bolus_2cpt(dose: f64, k10: f64, k12: f64, k21: f64, t: f64) -> (f64, f64) {
+        let sum = k10 + k12 + k21;
+        let disc = (sum * sum - 4.0 * k10 * k21).sqrt();
+        let alpha = 0.5 * (sum + disc);
+        let beta = 0.5 * (sum - disc);
+        let (ea, eb) = ((-alpha * t).exp(), (-beta * t).exp());
+        let a1 = dose * ((alpha - k21) * ea + (k21 - beta) * eb) / (alpha - beta);
+        let a2 = dose * k12 * (eb - ea) / (alpha - beta);
+        (a1, a2)
+    }
+}

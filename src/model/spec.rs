@@ -1,0 +1,143 @@
+//! `ModelSpec`: the plain-data description every [`Model`](super::Model) is compiled from.
+//!
+//! Use this module to write or read a model as data (TOML model files, programmatic generation).
+//! Components refer to each other by name; [`ModelSpec::build`] checks everything and resolves
+//! the names to state indices. [`ModelBuilder`](crate::builder::ModelBuilder) is the typed front
+//! end that writes a `ModelSpec` for you, and [`Model::spec`](super::Model::spec) gives it back,
+//! so a model round-trips through a file.
+
+use super::{
+    CellSpec, DrugSpec, EffectLaw, Inhibition, KillLaw, Recruitment, SuppressedRate, TumorSpec,
+};
+use serde::{Deserialize, Serialize};
+
+/// A whole model as plain data; names tie the parts together.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Tumor clones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tumors: Vec<TumorSpec>,
+    /// Effector cell populations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effectors: Vec<CellSpec>,
+    /// Suppressor cell populations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressors: Vec<CellSpec>,
+    /// Drugs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drugs: Vec<DrugSpec>,
+    /// Effector kills of tumor cells.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kills: Vec<KillSpec>,
+    /// Tumor-driven recruitment of immune cells.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recruitments: Vec<RecruitmentSpec>,
+    /// Inactivation of immune cells by tumor contact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inactivations: Vec<InactivationSpec>,
+    /// Suppression of effector rates by suppressor cells.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<SuppressionSpec>,
+    /// Drug effects.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<EffectSpec>,
+}
+
+/// Effector `by` kills tumor `on` with `law` (killed cells enter the tumor's transit chain, if
+/// it has one, and are otherwise removed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KillSpec {
+    /// Name of the effector population.
+    pub by: String,
+    /// Name of the tumor.
+    pub on: String,
+    /// The kill law.
+    pub law: KillLaw,
+}
+
+/// Tumor `by` recruits immune population `of` (an effector or a suppressor).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecruitmentSpec {
+    /// Name of the tumor whose total burden drives recruitment.
+    pub by: String,
+    /// Name of the recruited effector or suppressor population.
+    pub of: String,
+    /// The recruitment law.
+    pub law: Recruitment,
+}
+
+/// Tumor `by` inactivates immune population `of` on contact: flux `rate·E·w` (cells/day),
+/// `w` the tumor's total burden (Kuznetsov et al. 1994; de Pillis et al. 2005's `p·N·T`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InactivationSpec {
+    /// Name of the tumor.
+    pub by: String,
+    /// Name of the inactivated effector or suppressor population.
+    pub of: String,
+    /// Inactivation rate, 1/(tumor unit·day).
+    pub rate: f64,
+}
+
+/// Suppressor `by` damps rate `rate` of effector `of` by the factor `1 − Imax·S/(S50 + S)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionSpec {
+    /// Name of the suppressor population.
+    pub by: String,
+    /// Name of the effector population.
+    pub of: String,
+    /// Which of the effector's rates is damped.
+    pub rate: SuppressedRate,
+    /// The inhibition law.
+    pub inhibition: Inhibition,
+}
+
+/// The rate a drug acts on, and how `E(C)` enters it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetRate {
+    /// Added tumor kill `E(C)·T` (E in 1/day); killed cells enter the transit chain if any.
+    TumorKill,
+    /// Tumor growth multiplied by `(1 − E(C))` (E dimensionless).
+    GrowthInhibition,
+    /// Every kill by the effector multiplied by `(1 + E(C))` (E dimensionless), e.g. a
+    /// checkpoint inhibitor restoring cytotoxicity.
+    EffectorKill,
+    /// Added effector death `E(C)·E` (E in 1/day), e.g. chemotherapy lymphotoxicity.
+    EffectorDeath,
+    /// Added suppressor death `E(C)·S` (E in 1/day), e.g. Treg depletion by anti-CTLA-4.
+    SuppressorDeath,
+    /// Every suppression by the suppressor multiplied by `(1 − E(C))` (E dimensionless).
+    Suppression,
+}
+
+impl TargetRate {
+    /// The kind of population the target names.
+    pub fn target_kind(self) -> crate::model::ComponentKind {
+        use crate::model::ComponentKind::*;
+        match self {
+            TargetRate::TumorKill | TargetRate::GrowthInhibition => Tumor,
+            TargetRate::EffectorKill | TargetRate::EffectorDeath => Effector,
+            TargetRate::SuppressorDeath | TargetRate::Suppression => Suppressor,
+        }
+    }
+}
+
+/// Drug `drug` acts on `rate` of population `of` with effect law `law` of its central
+/// concentration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectSpec {
+    /// Name of the drug.
+    pub drug: String,
+    /// The rate it acts on.
+    pub rate: TargetRate,
+    /// Name of the population whose rate it is.
+    pub of: String,
+    /// The effect law.
+    pub law: EffectLaw,
+}

@@ -1,0 +1,227 @@
+//! Adapter driving ode_solvers' Dopri5 / Dop853 over one segment, in per-state scaled variables.
+
+use super::options::{Method, SolverOptions, Stiffness};
+use crate::error::SolveError;
+use crate::model::Model;
+use nalgebra::DVector;
+use ode_solvers::dop_shared::{IntegrationError, OutputType, System};
+use ode_solvers::{Dop853, Dopri5};
+use std::cell::{Cell, RefCell};
+
+/// Work counters of a simulation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SolverStats {
+    /// Right-hand side evaluations.
+    pub rhs_evaluations: u64,
+    /// Accepted steps.
+    pub accepted_steps: u64,
+    /// Rejected steps.
+    pub rejected_steps: u64,
+    /// Integrator restarts (segments between discontinuities and output times).
+    pub segments: u64,
+}
+
+/// The model's right-hand side in scaled variables `z = y/atol`: borrows the model, holds the
+/// segment's inputs and a scratch vector, and flags the first non-finite rate.
+struct Scaled<'a> {
+    model: &'a Model,
+    inputs: &'a [f64],
+    atol: &'a [f64],
+    inv_atol: &'a [f64],
+    y: &'a RefCell<Vec<f64>>,
+    non_finite: &'a Cell<Option<(f64, usize)>>,
+}
+
+impl System<f64, DVector<f64>> for Scaled<'_> {
+    fn system(&self, t: f64, z: &DVector<f64>, dz: &mut DVector<f64>) {
+        let mut y = self.y.borrow_mut();
+        for ((yi, zi), a) in y.iter_mut().zip(z.iter()).zip(self.atol) {
+            *yi = zi * a;
+        }
+        let dz = dz.as_mut_slice();
+        self.model.rhs_into(t, &y, self.inputs, dz);
+        for (d, s) in dz.iter_mut().zip(self.inv_atol) {
+            *d *= s;
+        }
+        if let Some(i) = dz.iter().position(|d| !d.is_finite()) {
+            // Record the first failure and let the step succeed with zero rates, so that
+            // `solout` stops the integrator at once; the caller turns it into an error.
+            if self.non_finite.get().is_none() {
+                self.non_finite.set(Some((t, i)));
+            }
+            dz.fill(0.0);
+        }
+    }
+
+    fn solout(&mut self, _t: f64, _z: &DVector<f64>, _dz: &DVector<f64>) -> bool {
+        self.non_finite.get().is_some()
+    }
+}
+
+/// Integrates one segment at a time for one simulation: borrows the model and options, owns
+/// the scratch the right-hand side needs, so segments allocate only inside ode_solvers.
+pub(crate) struct Integrator<'a> {
+    pub model: &'a Model,
+    pub options: &'a SolverOptions,
+    pub atol: Vec<f64>,
+    pub inv_atol: Vec<f64>,
+    pub scratch: RefCell<Vec<f64>>,
+    pub stats: SolverStats,
+}
+
+impl<'a> Integrator<'a> {
+    pub(crate) fn new(model: &'a Model, options: &'a SolverOptions) -> Result<Self, SolveError> {
+        let atol = options.state_tolerances(model)?;
+        let inv_atol = atol.iter().map(|a| 1.0 / a).collect();
+        Ok(Integrator {
+            model,
+            options,
+            atol,
+            inv_atol,
+            scratch: RefCell::new(vec![0.0; model.n_states()]),
+            stats: SolverStats::default(),
+        })
+    }
+
+    /// Integrates `y` from `t0` to `t1 > t0` in place with constant `inputs`, restarting the
+    /// method (no step-size history crosses `t0`).
+    ///
+    /// # Errors
+    /// The method's failures mapped to [`SolveError`], each with its time; a non-finite rate
+    /// with the name of its state.
+    pub(crate) fn integrate(
+        &mut self,
+        t0: f64,
+        t1: f64,
+        y: &mut [f64],
+        inputs: &[f64],
+    ) -> Result<(), SolveError> {
+        let n = y.len();
+        let non_finite = Cell::new(None);
+        let system = Scaled {
+            model: self.model,
+            inputs,
+            atol: &self.atol,
+            inv_atol: &self.inv_atol,
+            y: &self.scratch,
+            non_finite: &non_finite,
+        };
+        let z = DVector::from_iterator(n, y.iter().zip(&self.inv_atol).map(|(v, s)| v * s));
+        let span = t1 - t0;
+        let options = self.options;
+        let order = match options.method {
+            Method::Dopri5 => 5.0,
+            Method::Dop853 => 8.0,
+        };
+        let h = initial_step(&system, t0, &z, span, options.rtol, order);
+        self.stats.rhs_evaluations += 2;
+        let max_steps = options.max_steps;
+        let used = self.stats.accepted_steps + self.stats.rejected_steps;
+        let n_max = u32::try_from(u64::from(max_steps).saturating_sub(used)).unwrap_or(u32::MAX);
+        if n_max == 0 {
+            return Err(SolveError::TooManySteps { t: t0, max_steps });
+        }
+        let n_stiff = match options.stiffness {
+            Stiffness::Error => 1000,
+            Stiffness::Ignore => u32::MAX,
+        };
+        let rtol = options.rtol;
+        // Each arm passes ode_solvers' default controller constants for its method
+        // (safety 0.9; beta, fac_min, fac_max as in its `new`).
+        let (result, z_end) = match options.method {
+            Method::Dopri5 => {
+                let mut s = Dopri5::from_param(
+                    system, t0, t1, span, z, rtol, 1.0, 0.9, 0.04, 0.2, 10.0, span, h, n_max,
+                    n_stiff, OutputType::Sparse,
+                );
+                let r = s.integrate();
+                (r, s.y_out().last().cloned())
+            }
+            Method::Dop853 => {
+                let mut s = Dop853::from_param(
+                    system, t0, t1, span, z, rtol, 1.0, 0.9, 0.0, 0.333, 6.0, span, h, n_max,
+                    n_stiff, OutputType::Sparse,
+                );
+                let r = s.integrate();
+                (r, s.y_out().last().cloned())
+            }
+        };
+        let st = match result {
+            Ok(st) => st,
+            Err(IntegrationError::MaxNumStepReached { x, .. }) => {
+                return Err(SolveError::TooManySteps { t: x, max_steps })
+            }
+            Err(IntegrationError::StepSizeUnderflow { x }) => {
+                return Err(SolveError::StepSizeTooSmall { t: x })
+            }
+            Err(IntegrationError::StiffnessDetected { x }) => {
+                return Err(SolveError::Stiff { t: x })
+            }
+        };
+        self.stats.rhs_evaluations += u64::from(st.num_eval);
+        self.stats.accepted_steps += u64::from(st.accepted_steps);
+        self.stats.rejected_steps += u64::from(st.rejected_steps);
+        self.stats.segments += 1;
+        let non_finite_at = |t: f64, i: usize| SolveError::NonFinite {
+            t,
+            state: self.model.states()[i].name.clone(),
+        };
+        if let Some((t, i)) = non_finite.get() {
+            return Err(non_finite_at(t, i));
+        }
+        let Some(z_end) = z_end else {
+            return Err(SolveError::StepSizeTooSmall { t: t0 });
+        };
+        for ((yi, zi), a) in y.iter_mut().zip(z_end.iter()).zip(&self.atol) {
+            *yi = zi * a;
+        }
+        match y.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(non_finite_at(t1, i)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Scaled RMS norm used by the step-size formulas (`atol = 1` in scaled variables).
+fn rms(v: impl Iterator<Item = f64>, n: usize) -> f64 {
+    (v.map(|x| x * x).sum::<f64>() / n as f64).sqrt()
+}
+
+/// Initial step size by Hairer, Nørsett & Wanner, Solving ODEs I, II.4 (algorithm of `hinit`),
+/// in scaled variables, bounded to `[16·ε·max(1, |t0|), span]`. Computed here rather than by
+/// ode_solvers, whose own guess collapses at restarts where states are exactly 0.
+fn initial_step(
+    system: &Scaled<'_>,
+    t0: f64,
+    z0: &DVector<f64>,
+    span: f64,
+    rtol: f64,
+    order: f64,
+) -> f64 {
+    let n = z0.len();
+    let mut f0 = DVector::zeros(n);
+    system.system(t0, z0, &mut f0);
+    let sc: Vec<f64> = z0.iter().map(|z| 1.0 + rtol * z.abs()).collect();
+    let d0 = rms(z0.iter().zip(&sc).map(|(z, s)| z / s), n);
+    let d1 = rms(f0.iter().zip(&sc).map(|(f, s)| f / s), n);
+    let h0 = if d0 < 1e-5 || d1 < 1e-5 {
+        1e-6
+    } else {
+        0.01 * d0 / d1
+    }
+    .min(span);
+    let z1 = z0 + &f0 * h0;
+    let mut f1 = DVector::zeros(n);
+    system.system(t0 + h0, &z1, &mut f1);
+    let d2 = rms(
+        f1.iter().zip(f0.iter()).zip(&sc).map(|((a, b), s)| (a - b) / s),
+        n,
+    ) / h0;
+    let h1 = if d1.max(d2) <= 1e-15 {
+        (h0 * 1e-3).max(1e-6)
+    } else {
+        (0.01 / d1.max(d2)).powf(1.0 / order)
+    };
+    let floor = 16.0 * f64::EPSILON * t0.abs().max(1.0);
+    (100.0 * h0).min(h1).min(span).max(floor)
+}
