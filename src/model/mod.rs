@@ -15,6 +15,7 @@
 //! dA/dt = linear PK (+ saturable elimination) + inputs
 //! ```
 
+pub mod catalog;
 mod effector;
 mod handle;
 mod interaction;
