@@ -65,3 +65,8 @@ pub mod prelude {
     pub use crate::trajectory::Trajectory;
     pub use crate::Error;
 }
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -62,15 +62,6 @@ impl Default for ModelBuilder {
     }
 }
 
-fn single(problems: Vec<BuildError>) -> Result<(), BuildError> {
-    let mut problems = problems;
-    match problems.len() {
-        0 => Ok(()),
-        1 => Err(problems.remove(0)),
-        _ => Err(BuildError::Several(problems)),
-    }
-}
-
 impl ModelBuilder {
     /// An empty builder with a fresh identity (its handles work only with it).
     pub fn new() -> Self {
@@ -138,7 +129,7 @@ impl ModelBuilder {
         self.check_name(&tumor.name, ComponentKind::Tumor)?;
         let mut problems = Vec::new();
         validate::check_tumor(&tumor, &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.tumors.push(tumor);
         Ok(StateId::new(self.spec.tumors.len() - 1, self.id))
     }
@@ -151,7 +142,7 @@ impl ModelBuilder {
         self.check_name(&cells.name, ComponentKind::Effector)?;
         let mut problems = Vec::new();
         validate::check_cells(&cells, &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.effectors.push(cells);
         Ok(StateId::new(self.spec.effectors.len() - 1, self.id))
     }
@@ -164,7 +155,7 @@ impl ModelBuilder {
         self.check_name(&cells.name, ComponentKind::Suppressor)?;
         let mut problems = Vec::new();
         validate::check_cells(&cells, &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.suppressors.push(cells);
         Ok(StateId::new(self.spec.suppressors.len() - 1, self.id))
     }
@@ -177,7 +168,7 @@ impl ModelBuilder {
         self.check_name(&drug.name, ComponentKind::Drug)?;
         let mut problems = Vec::new();
         validate::check_drug(&drug, &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.drugs.push(drug);
         Ok(DrugId {
             ordinal: self.spec.drugs.len() - 1,
@@ -200,7 +191,7 @@ impl ModelBuilder {
         let on = self.name_of(on, "kill")?;
         let mut problems = Vec::new();
         validate::check_params(&format!("{by} -> {on}"), law.parameters(), &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.kills.push(KillSpec { by, on, law });
         Ok(())
     }
@@ -219,7 +210,7 @@ impl ModelBuilder {
         let of = self.name_of(of, "recruitment")?;
         let mut problems = Vec::new();
         validate::check_params(&format!("{by} -> {of}"), law.parameters(), &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.recruitments.push(RecruitmentSpec { by, of, law });
         Ok(())
     }
@@ -240,7 +231,7 @@ impl ModelBuilder {
         let mut problems = Vec::new();
         let params = vec![("rate", rate, Requirement::NonNegative)];
         validate::check_params(&format!("{by} -> {of}"), params, &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.inactivations.push(InactivationSpec { by, of, rate });
         Ok(())
     }
@@ -260,7 +251,7 @@ impl ModelBuilder {
         let of = self.name_of(of, "suppression")?;
         let mut problems = Vec::new();
         validate::check_params(&format!("{by} -> {of}"), inhibition.parameters(), &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.suppressions.push(SuppressionSpec {
             by,
             of,
@@ -302,7 +293,7 @@ impl ModelBuilder {
         };
         let mut problems = Vec::new();
         validate::check_effect(&effect, &mut problems);
-        single(problems)?;
+        validate::verdict(problems)?;
         self.spec.effects.push(effect);
         Ok(())
     }

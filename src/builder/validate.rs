@@ -185,6 +185,11 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
         names.expect(&e.of, &[e.rate.target_kind()], &mut problems);
         check_effect(e, &mut problems);
     }
+    verdict(problems)
+}
+
+/// No problems, the one problem, or [`BuildError::Several`].
+pub(crate) fn verdict(mut problems: Vec<BuildError>) -> Result<(), BuildError> {
     match problems.len() {
         0 => Ok(()),
         1 => Err(problems.remove(0)),

@@ -98,7 +98,7 @@ impl EffectLaw {
     /// The supremum of `E(C)` over all concentrations (infinite for the linear law).
     pub fn max_effect(&self) -> f64 {
         match *self {
-            EffectLaw::Linear(Linear { slope }) if slope == 0.0 => 0.0,
+            EffectLaw::Linear(Linear { slope: 0.0 }) => 0.0,
             EffectLaw::Linear(_) => f64::INFINITY,
             EffectLaw::Emax(Emax { emax, .. })
             | EffectLaw::SigmoidEmax(SigmoidEmax { emax, .. })
