@@ -200,7 +200,7 @@ impl ModelBuilder {
     ///
     /// # Errors
     /// A foreign handle or an invalid parameter of `law`.
-    pub fn recruit<K: ImmuneKind + crate::model::PopulationKind>(
+    pub fn recruit<K: ImmuneKind>(
         &mut self,
         by: StateId<Tumor>,
         of: StateId<K>,
@@ -220,7 +220,7 @@ impl ModelBuilder {
     ///
     /// # Errors
     /// A foreign handle, or a negative or non-finite rate.
-    pub fn inactivate<K: ImmuneKind + crate::model::PopulationKind>(
+    pub fn inactivate<K: ImmuneKind>(
         &mut self,
         by: StateId<Tumor>,
         of: StateId<K>,

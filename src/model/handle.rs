@@ -30,18 +30,6 @@ pub enum Effector {}
 #[derive(Debug)]
 pub enum Suppressor {}
 
-/// The kinds of immune cell population ([`Effector`], [`Suppressor`]): they can be recruited by a
-/// tumor, inactivated by it, and receive cell infusions.
-pub trait ImmuneKind: sealed::Sealed {
-    /// Which kind this is, as data.
-    const KIND: ComponentKind;
-}
-impl ImmuneKind for Effector {
-    const KIND: ComponentKind = ComponentKind::Effector;
-}
-impl ImmuneKind for Suppressor {
-    const KIND: ComponentKind = ComponentKind::Suppressor;
-}
 /// Every kind of population; implemented by [`Tumor`], [`Effector`] and [`Suppressor`].
 pub trait PopulationKind: sealed::Sealed {
     /// Which kind this is, as data.
@@ -56,6 +44,12 @@ impl PopulationKind for Effector {
 impl PopulationKind for Suppressor {
     const KIND: ComponentKind = ComponentKind::Suppressor;
 }
+/// The kinds of immune cell population ([`Effector`], [`Suppressor`]): they can be recruited by a
+/// tumor, inactivated by it, and receive cell infusions.
+pub trait ImmuneKind: PopulationKind {}
+impl ImmuneKind for Effector {}
+impl ImmuneKind for Suppressor {}
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::Tumor {}

@@ -8,7 +8,7 @@
 //! RatioDependent:  d·(E/T)^l/(s + (E/T)^l)·T               (de Pillis et al., Cancer Res 2005;65:7950)
 //! ```
 
-use super::param::Requirement;
+use super::param::{law_variants, Requirement};
 use serde::{Deserialize, Serialize};
 
 /// Mass-action kill `k·E·T`.
@@ -53,16 +53,7 @@ pub enum KillLaw {
     RatioDependent(RatioDependent),
 }
 
-macro_rules! into_kill_law {
-    ($($law:ident),*) => {$(
-        impl From<$law> for KillLaw {
-            fn from(law: $law) -> Self {
-                KillLaw::$law(law)
-            }
-        }
-    )*};
-}
-into_kill_law!(MassAction, Saturating, RatioDependent);
+law_variants!(KillLaw: MassAction, Saturating, RatioDependent);
 
 impl KillLaw {
     /// Kill flux (tumor units/day) by `e` effectors on `t` tumor cells. For the ratio-dependent

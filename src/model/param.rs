@@ -28,3 +28,15 @@ impl Requirement {
     }
 }
 
+
+/// `impl From<Law> for Enum` for each law struct wrapped by a law enum's same-named variant.
+macro_rules! law_variants {
+    ($enum:ident: $($law:ident),*) => {$(
+        impl From<$law> for $enum {
+            fn from(law: $law) -> Self {
+                $enum::$law(law)
+            }
+        }
+    )*};
+}
+pub(crate) use law_variants;

@@ -11,7 +11,7 @@
 //! ExpKill:       E = Emax·(1 − exp(−k·C))       (chemotherapy kill; de Pillis et al. 2006)
 //! ```
 
-use super::param::Requirement;
+use super::param::{law_variants, Requirement};
 use serde::{Deserialize, Serialize};
 
 /// Linear effect `E = slope·C`.
@@ -69,16 +69,7 @@ pub enum EffectLaw {
     ExpKill(ExpKill),
 }
 
-macro_rules! into_effect_law {
-    ($($law:ident),*) => {$(
-        impl From<$law> for EffectLaw {
-            fn from(law: $law) -> Self {
-                EffectLaw::$law(law)
-            }
-        }
-    )*};
-}
-into_effect_law!(Linear, Emax, SigmoidEmax, ExpKill);
+law_variants!(EffectLaw: Linear, Emax, SigmoidEmax, ExpKill);
 
 impl EffectLaw {
     /// The effect `E(C)` at concentration `c` (mg/L).

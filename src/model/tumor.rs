@@ -13,7 +13,7 @@
 //!
 //! Without a transit chain `w = x` and each law is its textbook ODE.
 
-use super::param::Requirement;
+use super::param::{law_variants, Requirement};
 use serde::{Deserialize, Serialize};
 
 /// Exponential growth: `dT/dt = r·T`, so `T(t) = T0·exp(r·t)`.
@@ -99,16 +99,7 @@ pub enum GrowthLaw {
     PowerLaw(PowerLaw),
 }
 
-macro_rules! into_growth_law {
-    ($($law:ident),*) => {$(
-        impl From<$law> for GrowthLaw {
-            fn from(law: $law) -> Self {
-                GrowthLaw::$law(law)
-            }
-        }
-    )*};
-}
-into_growth_law!(Exponential, Logistic, Gompertz, VonBertalanffy, Simeoni, PowerLaw);
+law_variants!(GrowthLaw: Exponential, Logistic, Gompertz, VonBertalanffy, Simeoni, PowerLaw);
 
 impl GrowthLaw {
     /// Growth flux `g(w)·x` of proliferating cells `x` in a clone of total burden `w`, unit/day.
