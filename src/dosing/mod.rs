@@ -6,6 +6,7 @@
 //! expands it into a [`Plan`], the sorted event list the solver integrates across.
 
 mod dose;
+pub mod radiotherapy;
 mod regimen;
 
 pub use dose::{Compartment, Dose, Repeat};
