@@ -165,6 +165,17 @@ pub enum ScheduleError {
     /// No output times were given.
     #[error("no output times")]
     NoOutputTimes,
+    /// A regular output grid (`horizon`, `step`) is invalid: a negative, zero or non-finite
+    /// value, or more points than can be simulated.
+    #[error("output grid: `{param}` = {value} {reason}")]
+    InvalidOutputGrid {
+        /// `horizon` or `step`.
+        param: &'static str,
+        /// The value, days.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
     /// An output time is negative, non-finite, or not after the one before it.
     #[error("output time {index} = {time} {reason}")]
     InvalidOutputTime {
@@ -204,7 +215,9 @@ pub enum SolveError {
         state: String,
     },
     /// The explicit method detected stiffness; use a stiff method or disable detection.
-    #[error("the problem became stiff at t = {t} d: use a stiff method, or set stiffness = Ignore")]
+    #[error(
+        "the problem became stiff at t = {t} d: use a stiff method, or set stiffness = Ignore"
+    )]
     Stiff {
         /// Time, days.
         t: f64,
@@ -267,13 +280,27 @@ pub enum IoError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// A TOML file is malformed; the message names the field and line.
+    /// A TOML file is malformed (bad syntax, a missing or unknown field, a value of the wrong
+    /// type, an unknown law `type`); the message names the field and its line.
     #[error("{path}: {message}")]
     Toml {
         /// The path (or `<string>`).
         path: String,
-        /// The parser's message, naming the offending field and its position.
+        /// Line of the offending key, value or table (1-based), when the parser gave a position.
+        line: Option<usize>,
+        /// Column of it (1-based, in characters), when the parser gave a position.
+        column: Option<usize>,
+        /// Dotted key path of the offending field, e.g. `model.tumors[0].growth.rate` (for a
+        /// missing field, the path it should have), when it could be found.
+        key: Option<String>,
+        /// The whole message: position, key path, the parser's description and the source line.
         message: String,
+    },
+    /// A model file could not be written as TOML.
+    #[error("cannot write TOML: {source}")]
+    TomlWrite {
+        /// The serializer's error.
+        source: toml::ser::Error,
     },
     /// A CSV could not be written.
     #[error("CSV: {0}")]

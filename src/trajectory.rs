@@ -169,18 +169,36 @@ fn pick(
 
 impl ColumnHandle for StateId<Tumor> {
     fn column_in(self, t: &Trajectory) -> Result<usize, LookupError> {
-        pick(&t.handles.tumors, self.ordinal, self.builder, t, ComponentKind::Tumor)
+        pick(
+            &t.handles.tumors,
+            self.ordinal,
+            self.builder,
+            t,
+            ComponentKind::Tumor,
+        )
     }
 }
 impl ColumnHandle for StateId<Effector> {
     fn column_in(self, t: &Trajectory) -> Result<usize, LookupError> {
-        pick(&t.handles.effectors, self.ordinal, self.builder, t, ComponentKind::Effector)
+        pick(
+            &t.handles.effectors,
+            self.ordinal,
+            self.builder,
+            t,
+            ComponentKind::Effector,
+        )
     }
 }
 impl ColumnHandle for StateId<Suppressor> {
     fn column_in(self, t: &Trajectory) -> Result<usize, LookupError> {
         let cols = &t.handles.suppressors;
-        pick(cols, self.ordinal, self.builder, t, ComponentKind::Suppressor)
+        pick(
+            cols,
+            self.ordinal,
+            self.builder,
+            t,
+            ComponentKind::Suppressor,
+        )
     }
 }
 impl ColumnHandle for DrugId {
@@ -255,7 +273,8 @@ impl Trajectory {
         self.sides.push(side);
         self.values.extend_from_slice(y);
         for (_, factor, range) in &self.derived {
-            self.values.push(factor * y[range.clone()].iter().sum::<f64>());
+            self.values
+                .push(factor * y[range.clone()].iter().sum::<f64>());
         }
     }
 
@@ -325,7 +344,13 @@ impl Trajectory {
     /// # Errors
     /// [`LookupError::ForeignHandle`] for a handle of another model.
     pub fn amount(&self, drug: DrugId) -> Result<ColumnView<'_>, LookupError> {
-        let c = pick(&self.handles.central, drug.ordinal, drug.builder, self, ComponentKind::Drug)?;
+        let c = pick(
+            &self.handles.central,
+            drug.ordinal,
+            drug.builder,
+            self,
+            ComponentKind::Drug,
+        )?;
         Ok(self.view(c))
     }
 
@@ -371,12 +396,20 @@ impl Trajectory {
     pub fn write_csv<W: Write>(&self, writer: W) -> Result<(), crate::IoError> {
         let mut w = csv::Writer::from_writer(writer);
         let mut header = vec!["time[d]".to_string(), "side".to_string()];
-        header.extend(self.columns.iter().map(|c| format!("{}[{}]", c.name, c.unit)));
+        header.extend(
+            self.columns
+                .iter()
+                .map(|c| format!("{}[{}]", c.name, c.unit)),
+        );
         w.write_record(&header)?;
         let n = self.columns.len();
         for (i, (&t, side)) in self.times.iter().zip(&self.sides).enumerate() {
             let mut record = vec![format!("{t:e}"), side.as_str().to_string()];
-            record.extend(self.values[i * n..(i + 1) * n].iter().map(|v| format!("{v:e}")));
+            record.extend(
+                self.values[i * n..(i + 1) * n]
+                    .iter()
+                    .map(|v| format!("{v:e}")),
+            );
             w.write_record(&record)?;
         }
         w.flush().map_err(csv::Error::from)?;

@@ -39,13 +39,19 @@ pub(crate) fn lower(
         for i in 1..=t.transit.map_or(0, |tr| tr.compartments) {
             push(StateRole::TumorTransit(i), unit, &t.name, 0.0);
         }
-        layout.tumors.push(start..start + 1 + t.transit.map_or(0, |tr| tr.compartments));
+        layout
+            .tumors
+            .push(start..start + 1 + t.transit.map_or(0, |tr| tr.compartments));
     }
     for c in &spec.effectors {
-        layout.effectors.push(push(StateRole::Effector, Unit::Cells, &c.name, c.initial));
+        layout
+            .effectors
+            .push(push(StateRole::Effector, Unit::Cells, &c.name, c.initial));
     }
     for c in &spec.suppressors {
-        layout.suppressors.push(push(StateRole::Suppressor, Unit::Cells, &c.name, c.initial));
+        layout
+            .suppressors
+            .push(push(StateRole::Suppressor, Unit::Cells, &c.name, c.initial));
     }
     for d in &spec.drugs {
         let depot = d
@@ -88,7 +94,10 @@ struct Index<'a> {
 
 fn position<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> usize {
     // Validation has checked every reference, so the name is present.
-    items.iter().position(|c| get(c) == name).unwrap_or(usize::MAX)
+    items
+        .iter()
+        .position(|c| get(c) == name)
+        .unwrap_or(usize::MAX)
 }
 
 impl Index<'_> {

@@ -23,10 +23,10 @@ mod validate;
 
 use crate::error::BuildError;
 use crate::model::{
-    BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec, Effector,
-    EffectLaw, EffectSpec, ImmuneKind, InactivationSpec, Inhibition, KillLaw, KillSpec, Model,
-    ModelSpec, Recruitment, RecruitmentSpec, Requirement, StateId, SuppressedRate,
-    SuppressionSpec, Suppressor, TargetRate, Tumor, TumorSpec,
+    BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec, EffectLaw,
+    EffectSpec, Effector, ImmuneKind, InactivationSpec, Inhibition, KillLaw, KillSpec, Model,
+    ModelSpec, Recruitment, RecruitmentSpec, Requirement, StateId, SuppressedRate, SuppressionSpec,
+    Suppressor, TargetRate, Tumor, TumorSpec,
 };
 use std::sync::Arc;
 
@@ -78,7 +78,10 @@ impl ModelBuilder {
         }
         let s = &self.spec;
         let taken = s.tumors.iter().any(|c| c.name == name)
-            || s.effectors.iter().chain(&s.suppressors).any(|c| c.name == name)
+            || s.effectors
+                .iter()
+                .chain(&s.suppressors)
+                .any(|c| c.name == name)
             || s.drugs.iter().any(|c| c.name == name)
             || self.custom.iter().any(|c| c.name == name);
         if taken {
@@ -232,7 +235,9 @@ impl ModelBuilder {
         let params = vec![("rate", rate, Requirement::NonNegative)];
         validate::check_params(&format!("{by} -> {of}"), params, &mut problems);
         validate::verdict(problems)?;
-        self.spec.inactivations.push(InactivationSpec { by, of, rate });
+        self.spec
+            .inactivations
+            .push(InactivationSpec { by, of, rate });
         Ok(())
     }
 
@@ -250,7 +255,11 @@ impl ModelBuilder {
         let by = self.name_of(by, "suppression")?;
         let of = self.name_of(of, "suppression")?;
         let mut problems = Vec::new();
-        validate::check_params(&format!("{by} -> {of}"), inhibition.parameters(), &mut problems);
+        validate::check_params(
+            &format!("{by} -> {of}"),
+            inhibition.parameters(),
+            &mut problems,
+        );
         validate::verdict(problems)?;
         self.spec.suppressions.push(SuppressionSpec {
             by,
@@ -280,9 +289,7 @@ impl ModelBuilder {
             }
             Target::EffectorKill(e) => (TargetRate::EffectorKill, self.name_of(e, "effect")?),
             Target::EffectorDeath(e) => (TargetRate::EffectorDeath, self.name_of(e, "effect")?),
-            Target::SuppressorDeath(s) => {
-                (TargetRate::SuppressorDeath, self.name_of(s, "effect")?)
-            }
+            Target::SuppressorDeath(s) => (TargetRate::SuppressorDeath, self.name_of(s, "effect")?),
             Target::Suppression(s) => (TargetRate::Suppression, self.name_of(s, "effect")?),
         };
         let effect = EffectSpec {

@@ -52,12 +52,16 @@ pub(crate) fn check_drug(d: &DrugSpec, problems: &mut Vec<BuildError>) {
 pub(crate) fn check_effect(e: &EffectSpec, problems: &mut Vec<BuildError>) {
     let component = format!("{} -> {}", e.drug, e.of);
     check_params(&component, e.law.parameters(), problems);
-    let fraction = matches!(e.rate, TargetRate::GrowthInhibition | TargetRate::Suppression);
+    let fraction = matches!(
+        e.rate,
+        TargetRate::GrowthInhibition | TargetRate::Suppression
+    );
     if fraction && e.law.max_effect() > 1.0 {
         problems.push(BuildError::InvalidStructure {
             component,
             param: "law",
-            reason: "an inhibition must have a maximal effect of at most 1 (a linear law is unbounded)",
+            reason:
+                "an inhibition must have a maximal effect of at most 1 (a linear law is unbounded)",
         });
     }
 }
@@ -93,10 +97,18 @@ impl Names<'_> {
     fn list(&self, kind: ComponentKind) -> Vec<&str> {
         match kind {
             ComponentKind::Tumor => self.spec.tumors.iter().map(|c| c.name.as_str()).collect(),
-            ComponentKind::Effector => self.spec.effectors.iter().map(|c| c.name.as_str()).collect(),
-            ComponentKind::Suppressor => {
-                self.spec.suppressors.iter().map(|c| c.name.as_str()).collect()
-            }
+            ComponentKind::Effector => self
+                .spec
+                .effectors
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect(),
+            ComponentKind::Suppressor => self
+                .spec
+                .suppressors
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect(),
             ComponentKind::Drug => self.spec.drugs.iter().map(|c| c.name.as_str()).collect(),
         }
     }
@@ -134,7 +146,11 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
         .iter()
         .map(|c| (c.name.as_str(), Tumor))
         .chain(spec.effectors.iter().map(|c| (c.name.as_str(), Effector)))
-        .chain(spec.suppressors.iter().map(|c| (c.name.as_str(), Suppressor)))
+        .chain(
+            spec.suppressors
+                .iter()
+                .map(|c| (c.name.as_str(), Suppressor)),
+        )
         .chain(spec.drugs.iter().map(|c| (c.name.as_str(), Drug)));
     for (name, kind) in components {
         if name.is_empty() {
@@ -147,7 +163,9 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
             problems.push(BuildError::DuplicateName { name });
         }
     }
-    spec.tumors.iter().for_each(|t| check_tumor(t, &mut problems));
+    spec.tumors
+        .iter()
+        .for_each(|t| check_tumor(t, &mut problems));
     spec.effectors
         .iter()
         .chain(&spec.suppressors)
@@ -158,12 +176,20 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
     for k in &spec.kills {
         names.expect(&k.by, &[Effector], &mut problems);
         names.expect(&k.on, &[Tumor], &mut problems);
-        check_params(&format!("{} -> {}", k.by, k.on), k.law.parameters(), &mut problems);
+        check_params(
+            &format!("{} -> {}", k.by, k.on),
+            k.law.parameters(),
+            &mut problems,
+        );
     }
     for r in &spec.recruitments {
         names.expect(&r.by, &[Tumor], &mut problems);
         names.expect(&r.of, &[Effector, Suppressor], &mut problems);
-        check_params(&format!("{} -> {}", r.by, r.of), r.law.parameters(), &mut problems);
+        check_params(
+            &format!("{} -> {}", r.by, r.of),
+            r.law.parameters(),
+            &mut problems,
+        );
     }
     for i in &spec.inactivations {
         names.expect(&i.by, &[Tumor], &mut problems);

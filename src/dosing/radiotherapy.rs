@@ -101,7 +101,11 @@ mod tests {
             alpha: 0.3,
             beta: 0.03,
         };
-        assert_relative_eq!(rs.surviving_fraction(2.0), 0.486752255960, max_relative = 1e-11);
+        assert_relative_eq!(
+            rs.surviving_fraction(2.0),
+            0.486752255960,
+            max_relative = 1e-11
+        );
         assert_relative_eq!(rs.alpha_beta(), 10.0, max_relative = 1e-14);
     }
 

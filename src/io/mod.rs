@@ -1,2 +1,13 @@
 //! Files: TOML model files (model + regimen + simulation settings) that round-trip with the
 //! builder.
+//!
+//! Use this module when a model should live in a file rather than in code: to ship a published
+//! model with its parameters and their sources as comments, to rerun a simulation from the
+//! command line (`cargo run --example simulate -- MODEL.toml --out TRAJ.csv`), or to save a
+//! model built in code. A [`ModelFile`] holds a [`ModelSpec`](crate::model::ModelSpec), a
+//! [`Regimen`](crate::dosing::Regimen) and a [`Simulation`] section; see [`ModelFile`] for the
+//! layout of a file, and `examples/models/` for documented files.
+
+mod spec;
+
+pub use spec::{ModelFile, OutputTimes, Simulation};

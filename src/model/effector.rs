@@ -123,7 +123,11 @@ impl Recruitment {
     pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
         vec![
             ("rate", self.rate, Requirement::NonNegative),
-            ("half_saturation", self.half_saturation, Requirement::Positive),
+            (
+                "half_saturation",
+                self.half_saturation,
+                Requirement::Positive,
+            ),
             ("hill", self.hill, Requirement::Positive),
         ]
     }

@@ -36,14 +36,13 @@ pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, DrugSpec, MichaelisMenten, Peripheral};
 pub use spec::{
-    EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec,
-    TargetRate,
+    EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec, TargetRate,
 };
 pub use suppressor::{Inhibition, SuppressedRate};
 pub use term::{Custom, Rates, States};
 pub use tumor::{
-    BurdenUnit, Exponential, Gompertz, GrowthLaw, Logistic, PowerLaw, Simeoni, Transit,
-    TumorSpec, VonBertalanffy,
+    BurdenUnit, Exponential, Gompertz, GrowthLaw, Logistic, PowerLaw, Simeoni, Transit, TumorSpec,
+    VonBertalanffy,
 };
 
 pub(crate) use param::Requirement;
@@ -191,7 +190,12 @@ impl Model {
     /// # Errors
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the effectors.
     pub fn effector(&self, name: &str) -> Result<StateId<Effector>, crate::BuildError> {
-        let names: Vec<&str> = self.spec.effectors.iter().map(|t| t.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .spec
+            .effectors
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
         self.find(&names, name, ComponentKind::Effector)
             .map(|i| StateId::new(i, self.builder))
     }
@@ -201,7 +205,12 @@ impl Model {
     /// # Errors
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the suppressors.
     pub fn suppressor(&self, name: &str) -> Result<StateId<Suppressor>, crate::BuildError> {
-        let names: Vec<&str> = self.spec.suppressors.iter().map(|t| t.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .spec
+            .suppressors
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
         self.find(&names, name, ComponentKind::Suppressor)
             .map(|i| StateId::new(i, self.builder))
     }

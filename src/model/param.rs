@@ -28,7 +28,6 @@ impl Requirement {
     }
 }
 
-
 /// `impl From<Law> for Enum` for each law struct wrapped by a law enum's same-named variant.
 macro_rules! law_variants {
     ($enum:ident: $($law:ident),*) => {$(

@@ -165,10 +165,18 @@ impl GrowthLaw {
         use Requirement::*;
         match *self {
             GrowthLaw::Exponential(p) => vec![("rate", p.rate, Finite)],
-            GrowthLaw::Logistic(p) => vec![("rate", p.rate, Finite), ("capacity", p.capacity, Positive)],
-            GrowthLaw::Gompertz(p) => vec![("rate", p.rate, NonNegative), ("capacity", p.capacity, Positive)],
+            GrowthLaw::Logistic(p) => {
+                vec![("rate", p.rate, Finite), ("capacity", p.capacity, Positive)]
+            }
+            GrowthLaw::Gompertz(p) => vec![
+                ("rate", p.rate, NonNegative),
+                ("capacity", p.capacity, Positive),
+            ],
             GrowthLaw::VonBertalanffy(p) => {
-                vec![("growth", p.growth, NonNegative), ("loss", p.loss, Positive)]
+                vec![
+                    ("growth", p.growth, NonNegative),
+                    ("loss", p.loss, Positive),
+                ]
             }
             GrowthLaw::Simeoni(p) => vec![
                 ("lambda0", p.lambda0, Positive),

@@ -131,16 +131,44 @@ impl<'a> Integrator<'a> {
         let (result, z_end) = match options.method {
             Method::Dopri5 => {
                 let mut s = Dopri5::from_param(
-                    system, t0, t1, span, z, rtol, 1.0, 0.9, 0.04, 0.2, 10.0, span, h, n_max,
-                    n_stiff, OutputType::Sparse,
+                    system,
+                    t0,
+                    t1,
+                    span,
+                    z,
+                    rtol,
+                    1.0,
+                    0.9,
+                    0.04,
+                    0.2,
+                    10.0,
+                    span,
+                    h,
+                    n_max,
+                    n_stiff,
+                    OutputType::Sparse,
                 );
                 let r = s.integrate();
                 (r, s.y_out().last().cloned())
             }
             Method::Dop853 => {
                 let mut s = Dop853::from_param(
-                    system, t0, t1, span, z, rtol, 1.0, 0.9, 0.0, 0.333, 6.0, span, h, n_max,
-                    n_stiff, OutputType::Sparse,
+                    system,
+                    t0,
+                    t1,
+                    span,
+                    z,
+                    rtol,
+                    1.0,
+                    0.9,
+                    0.0,
+                    0.333,
+                    6.0,
+                    span,
+                    h,
+                    n_max,
+                    n_stiff,
+                    OutputType::Sparse,
                 );
                 let r = s.integrate();
                 (r, s.y_out().last().cloned())
@@ -214,7 +242,10 @@ fn initial_step(
     let mut f1 = DVector::zeros(n);
     system.system(t0 + h0, &z1, &mut f1);
     let d2 = rms(
-        f1.iter().zip(f0.iter()).zip(&sc).map(|((a, b), s)| (a - b) / s),
+        f1.iter()
+            .zip(f0.iter())
+            .zip(&sc)
+            .map(|((a, b), s)| (a - b) / s),
         n,
     ) / h0;
     let h1 = if d1.max(d2) <= 1e-15 {

@@ -1,0 +1,3 @@
+//! Helpers shared by the examples (not part of the library).
+
+pub mod plot;
