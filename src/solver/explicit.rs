@@ -35,20 +35,23 @@ struct Scaled<'a> {
 impl System<f64, DVector<f64>> for Scaled<'_> {
     fn system(&self, t: f64, z: &DVector<f64>, dz: &mut DVector<f64>) {
         let mut y = self.y.borrow_mut();
-        for ((yi, zi), a) in y.iter_mut().zip(z.iter()).zip(self.atol) {
+        for ((yi, zi), a) in y.iter_mut().zip(z.as_slice()).zip(self.atol) {
             *yi = zi * a;
         }
         let dz = dz.as_mut_slice();
         self.model.rhs_into(t, &y, self.inputs, dz);
+        let mut finite = true;
         for (d, s) in dz.iter_mut().zip(self.inv_atol) {
             *d *= s;
+            finite &= d.is_finite();
         }
-        if let Some(i) = dz.iter().position(|d| !d.is_finite()) {
+        if !finite && self.non_finite.get().is_none() {
             // Record the first failure and let the step succeed with zero rates, so that
             // `solout` stops the integrator at once; the caller turns it into an error.
-            if self.non_finite.get().is_none() {
-                self.non_finite.set(Some((t, i)));
-            }
+            let i = dz.iter().position(|d| !d.is_finite()).unwrap_or(0);
+            self.non_finite.set(Some((t, i)));
+        }
+        if self.non_finite.get().is_some() {
             dz.fill(0.0);
         }
     }
@@ -126,10 +129,11 @@ impl<'a> Integrator<'a> {
             Stiffness::Ignore => u32::MAX,
         };
         let rtol = options.rtol;
-        // Each arm passes ode_solvers' default controller constants for its method
-        // (safety 0.9; beta, fac_min, fac_max as in its `new`).
+        // ode_solvers' default controller constants for each method (its `new`): safety
+        // factor, PI beta, and the bounds on the step-size ratio.
         let (result, z_end) = match options.method {
             Method::Dopri5 => {
+                let (safety, beta, fac_min, fac_max) = (0.9, 0.04, 0.2, 10.0);
                 let mut s = Dopri5::from_param(
                     system,
                     t0,
@@ -138,10 +142,10 @@ impl<'a> Integrator<'a> {
                     z,
                     rtol,
                     1.0,
-                    0.9,
-                    0.04,
-                    0.2,
-                    10.0,
+                    safety,
+                    beta,
+                    fac_min,
+                    fac_max,
                     span,
                     h,
                     n_max,
@@ -152,6 +156,7 @@ impl<'a> Integrator<'a> {
                 (r, s.y_out().last().cloned())
             }
             Method::Dop853 => {
+                let (safety, beta, fac_min, fac_max) = (0.9, 0.0, 0.333, 6.0);
                 let mut s = Dop853::from_param(
                     system,
                     t0,
@@ -160,10 +165,10 @@ impl<'a> Integrator<'a> {
                     z,
                     rtol,
                     1.0,
-                    0.9,
-                    0.0,
-                    0.333,
-                    6.0,
+                    safety,
+                    beta,
+                    fac_min,
+                    fac_max,
                     span,
                     h,
                     n_max,
