@@ -152,13 +152,14 @@ pub enum ScheduleError {
         /// What exists.
         available: String,
     },
-    /// A dose goes into a compartment the drug does not have.
-    #[error("dose {dose}: drug `{drug}` has no {compartment} compartment")]
+    /// A dose goes into a compartment its target does not have (a cell population has only
+    /// its own state: the central one).
+    #[error("dose {dose}: `{target}` has no {compartment} compartment")]
     MissingCompartment {
         /// Index of the dose.
         dose: usize,
-        /// The drug.
-        drug: String,
+        /// The drug or cell population.
+        target: String,
         /// The compartment asked for.
         compartment: String,
     },

@@ -75,7 +75,7 @@ pub(crate) fn lower(
         layout: &layout,
     };
     let terms = index.terms();
-    Ok(Model {
+    let model = Model {
         builder,
         states,
         initial,
@@ -83,7 +83,14 @@ pub(crate) fn lower(
         custom,
         layout,
         spec,
-    })
+    };
+    match model.foreign_custom_term() {
+        Some(name) => Err(BuildError::ForeignHandle {
+            component: name.to_string(),
+            kind: crate::model::ComponentKind::Custom,
+        }),
+        None => Ok(model),
+    }
 }
 
 /// Name → index resolution over a spec whose names were validated.

@@ -109,7 +109,7 @@ impl ModelBuilder {
             ComponentKind::Tumor => s.tumors.get(id.ordinal).map(|c| &c.name),
             ComponentKind::Effector => s.effectors.get(id.ordinal).map(|c| &c.name),
             ComponentKind::Suppressor => s.suppressors.get(id.ordinal).map(|c| &c.name),
-            ComponentKind::Drug => None,
+            ComponentKind::Drug | ComponentKind::Custom => None,
         };
         name.cloned().ok_or_else(foreign)
     }
@@ -308,13 +308,10 @@ impl ModelBuilder {
     /// Adds a user term (see [`Custom`]) that runs after the built-in terms.
     ///
     /// # Errors
-    /// An empty or duplicate name.
+    /// An empty or duplicate name (names are shared with components). A handle from another
+    /// builder inside the term is reported by [`build`](Self::build).
     pub fn custom(&mut self, name: &str, term: impl Custom + 'static) -> Result<(), BuildError> {
-        if name.is_empty() || self.custom.iter().any(|c| c.name == name) {
-            return Err(BuildError::DuplicateName {
-                name: name.to_string(),
-            });
-        }
+        self.check_name(name, ComponentKind::Custom)?;
         self.custom.push(CustomTerm {
             name: name.to_string(),
             term: Arc::new(term),

@@ -95,22 +95,7 @@ struct Names<'a> {
 
 impl Names<'_> {
     fn list(&self, kind: ComponentKind) -> Vec<&str> {
-        match kind {
-            ComponentKind::Tumor => self.spec.tumors.iter().map(|c| c.name.as_str()).collect(),
-            ComponentKind::Effector => self
-                .spec
-                .effectors
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect(),
-            ComponentKind::Suppressor => self
-                .spec
-                .suppressors
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect(),
-            ComponentKind::Drug => self.spec.drugs.iter().map(|c| c.name.as_str()).collect(),
-        }
+        self.spec.names(kind)
     }
 
     /// Checks that `name` is a component of one of `kinds`.
@@ -141,25 +126,24 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
     {
         return Err(BuildError::EmptyModel);
     }
-    let components = spec
-        .tumors
-        .iter()
-        .map(|c| (c.name.as_str(), Tumor))
-        .chain(spec.effectors.iter().map(|c| (c.name.as_str(), Effector)))
-        .chain(
-            spec.suppressors
-                .iter()
-                .map(|c| (c.name.as_str(), Suppressor)),
-        )
-        .chain(spec.drugs.iter().map(|c| (c.name.as_str(), Drug)));
-    for (name, kind) in components {
-        if name.is_empty() {
-            problems.push(BuildError::EmptyName { kind });
+    let mut components = HashSet::new();
+    let mut repeated = HashSet::new();
+    for kind in [Tumor, Effector, Suppressor, Drug] {
+        for name in spec.names(kind) {
+            if name.is_empty() {
+                problems.push(BuildError::EmptyName { kind });
+            } else if !components.insert(name) && repeated.insert(name) {
+                problems.push(BuildError::DuplicateName {
+                    name: name.to_string(),
+                });
+            }
         }
     }
+    // Generated state names (`tumor_transit_1`, `drug_central`) may clash with a component's
+    // (a repeated component name is reported once, above).
     let mut seen = HashSet::new();
     for name in state_names(spec) {
-        if !seen.insert(name.clone()) {
+        if !seen.insert(name.clone()) && !repeated.contains(name.as_str()) {
             problems.push(BuildError::DuplicateName { name });
         }
     }

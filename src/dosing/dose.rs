@@ -59,6 +59,16 @@ pub struct Dose {
     pub repeat: Option<Repeat>,
 }
 
+impl std::fmt::Display for Compartment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Compartment::Central => f.write_str("central"),
+            Compartment::Depot => f.write_str("depot"),
+            Compartment::Peripheral(n) => write!(f, "peripheral {n}"),
+        }
+    }
+}
+
 fn is_central(c: &Compartment) -> bool {
     *c == Compartment::Central
 }
@@ -109,7 +119,8 @@ impl Dose {
         self
     }
 
-    /// Every administration this dose stands for, as single doses in time order.
+    /// Every administration this dose stands for, as single doses in time order (none for a
+    /// dose repeated zero times, which [`Regimen::resolve`](super::Regimen::resolve) rejects).
     pub fn expand(&self) -> Vec<Dose> {
         let single = Dose {
             repeat: None,
@@ -117,6 +128,7 @@ impl Dose {
         };
         match self.repeat {
             None => vec![single],
+            Some(r) if r.additional == u32::MAX => Vec::new(),
             Some(r) => (0..=r.additional)
                 .map(|k| Dose {
                     time: self.time + f64::from(k) * r.interval,

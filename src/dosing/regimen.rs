@@ -139,7 +139,7 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<(usize, f64), Sche
         let layout = &model.layout.drugs[d];
         let missing = |what: String| ScheduleError::MissingCompartment {
             dose: index,
-            drug: dose.target.clone(),
+            target: dose.target.clone(),
             compartment: what,
         };
         return match dose.compartment {
@@ -147,15 +147,13 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<(usize, f64), Sche
             Compartment::Depot => layout
                 .depot
                 .map(|s| (s, layout.bioavailability))
-                .ok_or_else(|| missing("depot".into())),
-            Compartment::Peripheral(n) => {
-                let state = layout.peripherals.start + n.wrapping_sub(1);
-                if n >= 1 && state < layout.peripherals.end {
-                    Ok((state, 1.0))
-                } else {
-                    Err(missing(format!("peripheral {n}")))
-                }
-            }
+                .ok_or_else(|| missing(dose.compartment.to_string())),
+            Compartment::Peripheral(n) => n
+                .checked_sub(1)
+                .map(|i| layout.peripherals.start + i)
+                .filter(|s| layout.peripherals.contains(s))
+                .map(|s| (s, 1.0))
+                .ok_or_else(|| missing(dose.compartment.to_string())),
         };
     }
     let cells = spec.effectors.iter().chain(&spec.suppressors);
@@ -163,8 +161,8 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<(usize, f64), Sche
         if dose.compartment != Compartment::Central {
             return Err(ScheduleError::MissingCompartment {
                 dose: index,
-                drug: dose.target.clone(),
-                compartment: format!("{:?}", dose.compartment).to_lowercase(),
+                target: dose.target.clone(),
+                compartment: dose.compartment.to_string(),
             });
         }
         let n_eff = spec.effectors.len();

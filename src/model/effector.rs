@@ -109,10 +109,13 @@ impl Recruitment {
         }
     }
 
-    /// The saturating factor `w^h/(k^h + w^h)` in [0, 1).
+    /// The saturating factor `w^h/(k^h + w^h)` in [0, 1); 0 for `w ≤ 0` (a burden below 0 is
+    /// integration noise, and `w^h` is undefined there for fractional `h`).
     #[inline]
     pub fn saturation(&self, w: f64) -> f64 {
-        if self.hill == 1.0 {
+        if w <= 0.0 {
+            0.0
+        } else if self.hill == 1.0 {
             w / (self.half_saturation + w)
         } else {
             let wh = w.powf(self.hill);

@@ -69,6 +69,8 @@ pub enum ComponentKind {
     Suppressor,
     /// A drug (its PK compartments).
     Drug,
+    /// A user term ([`Custom`](super::Custom)).
+    Custom,
 }
 
 impl fmt::Display for ComponentKind {
@@ -78,6 +80,7 @@ impl fmt::Display for ComponentKind {
             ComponentKind::Effector => "effector",
             ComponentKind::Suppressor => "suppressor",
             ComponentKind::Drug => "drug",
+            ComponentKind::Custom => "custom term",
         })
     }
 }

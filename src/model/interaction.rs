@@ -57,7 +57,8 @@ law_variants!(KillLaw: MassAction, Saturating, RatioDependent);
 
 impl KillLaw {
     /// Kill flux (tumor units/day) by `e` effectors on `t` tumor cells. For the ratio-dependent
-    /// law `t = 0` returns 0 (the limit; the ratio `E/T` is undefined there).
+    /// law `t ≤ 0` or `e ≤ 0` returns 0 (the limit; the ratio `E/T` and its fractional power
+    /// are undefined there, and populations dip below 0 only by integration error).
     #[inline]
     pub fn flux(&self, e: f64, t: f64) -> f64 {
         match *self {
@@ -67,7 +68,7 @@ impl KillLaw {
                 half_saturation,
             }) => rate * e * t / (half_saturation + t),
             KillLaw::RatioDependent(RatioDependent { d, l, s }) => {
-                if t == 0.0 {
+                if t <= 0.0 || e <= 0.0 {
                     return 0.0;
                 }
                 let ratio = (e / t).powf(l);

@@ -50,6 +50,7 @@ pub(crate) use term::{DrugEffect, DrugLayout, Layout, Modifier, Term};
 
 use crate::units::Unit;
 use serde::Serialize;
+use std::cell::Cell;
 use std::sync::Arc;
 
 /// What a state is.
@@ -120,18 +121,48 @@ impl Model {
             term.apply(y, dy);
         }
         if !self.custom.is_empty() {
-            let states = States {
-                y,
-                layout: &self.layout,
-            };
-            let mut rates = Rates {
-                dy,
-                layout: &self.layout,
-            };
-            for c in &self.custom {
-                c.term.add_rates(t, &states, &mut rates);
+            let foreign = Cell::new(false);
+            self.run_custom(t, y, dy, &foreign, self.custom.iter());
+            if foreign.get() {
+                dy.fill(f64::NAN);
             }
         }
+    }
+
+    /// Runs `terms` (user terms) on `y` into `dy`, flagging a foreign handle in `foreign`.
+    fn run_custom<'a>(
+        &self,
+        t: f64,
+        y: &[f64],
+        dy: &mut [f64],
+        foreign: &Cell<bool>,
+        terms: impl Iterator<Item = &'a CustomTerm>,
+    ) {
+        let access = term::Access {
+            layout: &self.layout,
+            builder: self.builder,
+            foreign,
+        };
+        let states = States { y, access };
+        let mut rates = Rates {
+            dy,
+            access,
+            sink: 0.0,
+        };
+        for c in terms {
+            c.term.add_rates(t, &states, &mut rates);
+        }
+    }
+
+    /// The first user term that touches a handle of another builder, found by running each
+    /// term once on the initial state.
+    pub(crate) fn foreign_custom_term(&self) -> Option<&str> {
+        let mut dy = vec![0.0; self.n_states()];
+        self.custom.iter().find_map(|c| {
+            let foreign = Cell::new(false);
+            self.run_custom(0.0, &self.initial, &mut dy, &foreign, std::iter::once(c));
+            foreign.get().then_some(c.name.as_str())
+        })
     }
 
     /// The right-hand side without inputs, as a new vector. Allocates: use
@@ -180,8 +211,7 @@ impl Model {
     /// # Errors
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the tumors there are.
     pub fn tumor(&self, name: &str) -> Result<StateId<Tumor>, crate::BuildError> {
-        let names: Vec<&str> = self.spec.tumors.iter().map(|t| t.name.as_str()).collect();
-        self.find(&names, name, ComponentKind::Tumor)
+        self.find(ComponentKind::Tumor, name)
             .map(|i| StateId::new(i, self.builder))
     }
 
@@ -190,13 +220,7 @@ impl Model {
     /// # Errors
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the effectors.
     pub fn effector(&self, name: &str) -> Result<StateId<Effector>, crate::BuildError> {
-        let names: Vec<&str> = self
-            .spec
-            .effectors
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
-        self.find(&names, name, ComponentKind::Effector)
+        self.find(ComponentKind::Effector, name)
             .map(|i| StateId::new(i, self.builder))
     }
 
@@ -205,13 +229,7 @@ impl Model {
     /// # Errors
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the suppressors.
     pub fn suppressor(&self, name: &str) -> Result<StateId<Suppressor>, crate::BuildError> {
-        let names: Vec<&str> = self
-            .spec
-            .suppressors
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
-        self.find(&names, name, ComponentKind::Suppressor)
+        self.find(ComponentKind::Suppressor, name)
             .map(|i| StateId::new(i, self.builder))
     }
 
@@ -220,20 +238,14 @@ impl Model {
     /// # Errors
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the drugs.
     pub fn drug(&self, name: &str) -> Result<DrugId, crate::BuildError> {
-        let names: Vec<&str> = self.spec.drugs.iter().map(|t| t.name.as_str()).collect();
-        self.find(&names, name, ComponentKind::Drug)
-            .map(|ordinal| DrugId {
-                ordinal,
-                builder: self.builder,
-            })
+        self.find(ComponentKind::Drug, name).map(|ordinal| DrugId {
+            ordinal,
+            builder: self.builder,
+        })
     }
 
-    fn find(
-        &self,
-        names: &[&str],
-        name: &str,
-        kind: ComponentKind,
-    ) -> Result<usize, crate::BuildError> {
+    fn find(&self, kind: ComponentKind, name: &str) -> Result<usize, crate::BuildError> {
+        let names = self.spec.names(kind);
         names
             .iter()
             .position(|n| *n == name)

@@ -72,9 +72,13 @@ pub enum EffectLaw {
 law_variants!(EffectLaw: Linear, Emax, SigmoidEmax, ExpKill);
 
 impl EffectLaw {
-    /// The effect `E(C)` at concentration `c` (mg/L).
+    /// The effect `E(C)` at concentration `c` (mg/L); 0 for `c ≤ 0` (a concentration dips
+    /// below 0 only by integration error, and `C^h` is undefined there).
     #[inline]
     pub fn effect(&self, c: f64) -> f64 {
+        if c <= 0.0 {
+            return 0.0;
+        }
         match *self {
             EffectLaw::Linear(Linear { slope }) => slope * c,
             EffectLaw::Emax(Emax { emax, ec50 }) => emax * c / (ec50 + c),

@@ -152,14 +152,17 @@ pub mod closed_form {
 
     /// One compartment with first-order absorption (Bateman 1910), oral `dose` at t = 0 with
     /// bioavailability `f`: central amount
-    /// `A(t) = F·dose·ka/(ka − k)·(e^(−k·t) − e^(−ka·t))`, and `F·dose·k·t·e^(−k·t)` when
-    /// `ka = k` (the removable singularity, taken when `|ka − k| ≤ 1e-9·k`).
+    /// `A(t) = F·dose·ka/(ka − k)·(e^(−k·t) − e^(−ka·t))`, evaluated as
+    /// `F·dose·ka·e^(−k·t)·(1 − e^(−(ka−k)·t))/(ka − k)` with `expm1`, which stays accurate as
+    /// `ka → k`; at `ka = k` exactly (the removable singularity) it is `F·dose·k·t·e^(−k·t)`.
     pub fn bateman(dose: f64, f: f64, ka: f64, k: f64, t: f64) -> f64 {
-        if (ka - k).abs() <= 1e-9 * k {
-            f * dose * ka * t * (-k * t).exp()
+        let delta = ka - k;
+        let spread = if delta == 0.0 {
+            t
         } else {
-            f * dose * ka / (ka - k) * ((-k * t).exp() - (-ka * t).exp())
-        }
+            -(-delta * t).exp_m1() / delta
+        };
+        f * dose * ka * (-k * t).exp() * spread
     }
 
     /// Two compartments, IV bolus `dose` into the central one at t = 0 (Gibaldi & Perrier,

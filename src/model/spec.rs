@@ -44,6 +44,20 @@ pub struct ModelSpec {
     pub effects: Vec<EffectSpec>,
 }
 
+impl ModelSpec {
+    /// Names of the components of `kind`, in order (none for custom terms, which are code).
+    pub fn names(&self, kind: crate::model::ComponentKind) -> Vec<&str> {
+        use crate::model::ComponentKind::*;
+        match kind {
+            Tumor => self.tumors.iter().map(|c| c.name.as_str()).collect(),
+            Effector => self.effectors.iter().map(|c| c.name.as_str()).collect(),
+            Suppressor => self.suppressors.iter().map(|c| c.name.as_str()).collect(),
+            Drug => self.drugs.iter().map(|c| c.name.as_str()).collect(),
+            Custom => Vec::new(),
+        }
+    }
+}
+
 /// Effector `by` kills tumor `on` with `law` (killed cells enter the tumor's transit chain, if
 /// it has one, and are otherwise removed).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,9 @@
 //! dispatch. A user's own terms implement [`Custom`] and run after the built-ins, so they cost
 //! the built-ins nothing.
 
-use super::handle::{ComponentKind, DrugId, PopulationKind, StateId};
+use super::handle::{BuilderId, ComponentKind, DrugId, PopulationKind, StateId};
 use super::{EffectLaw, GrowthLaw, Inhibition, KillLaw, Recruitment, RecruitmentMode};
+use std::cell::Cell;
 use std::ops::{Index, IndexMut, Range};
 
 /// A drug's concentration read from its central amount: `C = A1/V1`.
@@ -195,13 +196,15 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    /// State index of the `ordinal`-th population of `kind` (a tumor's proliferating cells).
-    pub(crate) fn population(&self, kind: ComponentKind, ordinal: usize) -> usize {
+    /// State index of the `ordinal`-th population of `kind` (a tumor's proliferating cells),
+    /// or of a drug's central compartment.
+    pub(crate) fn population(&self, kind: ComponentKind, ordinal: usize) -> Option<usize> {
         match kind {
-            ComponentKind::Tumor => self.tumors[ordinal].start,
-            ComponentKind::Effector => self.effectors[ordinal],
-            ComponentKind::Suppressor => self.suppressors[ordinal],
-            ComponentKind::Drug => self.drugs[ordinal].central,
+            ComponentKind::Tumor => self.tumors.get(ordinal).map(|r| r.start),
+            ComponentKind::Effector => self.effectors.get(ordinal).copied(),
+            ComponentKind::Suppressor => self.suppressors.get(ordinal).copied(),
+            ComponentKind::Drug => self.drugs.get(ordinal).map(|d| d.central),
+            ComponentKind::Custom => None,
         }
     }
 }
@@ -217,10 +220,34 @@ pub(crate) struct DrugLayout {
 }
 
 /// Read access to the state vector by handle, for [`Custom`] terms.
+///
+/// A handle from another builder reads NaN (and `build()` reports it as
+/// [`BuildError::ForeignHandle`](crate::BuildError::ForeignHandle) when it probes each term).
 #[derive(Clone, Copy)]
 pub struct States<'a> {
     pub(crate) y: &'a [f64],
-    pub(crate) layout: &'a Layout,
+    pub(crate) access: Access<'a>,
+}
+
+/// What `States` and `Rates` need to resolve handles, and the flag a foreign handle raises.
+#[derive(Clone, Copy)]
+pub(crate) struct Access<'a> {
+    pub layout: &'a Layout,
+    pub builder: BuilderId,
+    pub foreign: &'a Cell<bool>,
+}
+
+impl Access<'_> {
+    fn index(&self, kind: ComponentKind, ordinal: usize, builder: BuilderId) -> Option<usize> {
+        let index = self
+            .layout
+            .population(kind, ordinal)
+            .filter(|_| builder == self.builder);
+        if index.is_none() {
+            self.foreign.set(true);
+        }
+        index
+    }
 }
 
 impl States<'_> {
@@ -231,20 +258,30 @@ impl States<'_> {
 
     /// Central amount of `drug`, mg.
     pub fn amount(&self, drug: DrugId) -> f64 {
-        self.y[self.layout.drugs[drug.ordinal].central]
+        self.access
+            .index(ComponentKind::Drug, drug.ordinal, drug.builder)
+            .map_or(f64::NAN, |i| self.y[i])
     }
 
     /// Central concentration of `drug`, mg/L.
     pub fn concentration(&self, drug: DrugId) -> f64 {
-        let d = &self.layout.drugs[drug.ordinal];
-        self.y[d.central] * d.inv_v1
+        let inv_v1 = self
+            .access
+            .layout
+            .drugs
+            .get(drug.ordinal)
+            .map_or(f64::NAN, |d| d.inv_v1);
+        self.amount(drug) * inv_v1
     }
 }
 
-/// Write access to the rates by handle, for [`Custom`] terms.
+/// Write access to the rates by handle, for [`Custom`] terms. A write through a handle from
+/// another builder goes nowhere and makes every rate NaN, so the solve stops with
+/// [`SolveError::NonFinite`](crate::SolveError::NonFinite).
 pub struct Rates<'a> {
     pub(crate) dy: &'a mut [f64],
-    pub(crate) layout: &'a Layout,
+    pub(crate) access: Access<'a>,
+    pub(crate) sink: f64,
 }
 
 impl Rates<'_> {
@@ -255,7 +292,12 @@ impl Rates<'_> {
 
     /// Adds `rate` (mg/day) to the central amount of `drug`.
     pub fn add_to_central(&mut self, drug: DrugId, rate: f64) {
-        self.dy[self.layout.drugs[drug.ordinal].central] += rate;
+        if let Some(i) = self
+            .access
+            .index(ComponentKind::Drug, drug.ordinal, drug.builder)
+        {
+            self.dy[i] += rate;
+        }
     }
 }
 
@@ -265,7 +307,10 @@ where
 {
     type Output = f64;
     fn index(&self, id: StateId<K>) -> &f64 {
-        &self.y[self.layout.population(K::KIND, id.ordinal)]
+        match self.access.index(K::KIND, id.ordinal, id.builder) {
+            Some(i) => &self.y[i],
+            None => &f64::NAN,
+        }
     }
 }
 
@@ -275,7 +320,10 @@ where
 {
     type Output = f64;
     fn index(&self, id: StateId<K>) -> &f64 {
-        &self.dy[self.layout.population(K::KIND, id.ordinal)]
+        match self.access.index(K::KIND, id.ordinal, id.builder) {
+            Some(i) => &self.dy[i],
+            None => &f64::NAN,
+        }
     }
 }
 
@@ -284,7 +332,10 @@ where
     K: PopulationKind,
 {
     fn index_mut(&mut self, id: StateId<K>) -> &mut f64 {
-        &mut self.dy[self.layout.population(K::KIND, id.ordinal)]
+        match self.access.index(K::KIND, id.ordinal, id.builder) {
+            Some(i) => &mut self.dy[i],
+            None => &mut self.sink,
+        }
     }
 }
 

@@ -104,11 +104,13 @@ law_variants!(GrowthLaw: Exponential, Logistic, Gompertz, VonBertalanffy, Simeon
 impl GrowthLaw {
     /// Growth flux `g(w)·x` of proliferating cells `x` in a clone of total burden `w`, unit/day.
     ///
-    /// `w = 0` (so `x = 0`) returns 0: the limit of every law there, written out because
-    /// Gompertz, von Bertalanffy and the power law have a per-capita rate that diverges at 0.
+    /// `w ≤ 0` returns 0: the limit of every law at `w = 0`, written out because Gompertz,
+    /// von Bertalanffy and the power law have a per-capita rate that diverges there (a log or a
+    /// fractional power of 0). A burden can dip below 0 only by integration error (within the
+    /// absolute tolerance); an eradicated tumor does not grow back from such noise.
     #[inline]
     pub fn flux(&self, x: f64, w: f64) -> f64 {
-        if w == 0.0 {
+        if w <= 0.0 {
             return 0.0;
         }
         match *self {

@@ -24,8 +24,8 @@ use explicit::Integrator;
 /// What happens at one cut of the time axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
-    /// An output time.
-    Output,
+    /// Output time `i`.
+    Output(usize),
     /// Infusion `i` of the plan ends.
     InfusionEnd(usize),
     /// Infusion `i` starts.
@@ -67,7 +67,11 @@ fn check_times(times: &[f64]) -> Result<(), ScheduleError> {
 
 /// The cuts of `[0, t_end]`: sorted, with events at (nearly) the same time grouped.
 fn cuts(plan: &Plan, times: &[f64], t_end: f64) -> Vec<(f64, Vec<Event>)> {
-    let mut events: Vec<(f64, Event)> = times.iter().map(|&t| (t, Event::Output)).collect();
+    let mut events: Vec<(f64, Event)> = times
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, Event::Output(i)))
+        .collect();
     for (i, b) in plan.boluses.iter().enumerate() {
         events.push((b.time, Event::Bolus(i)));
     }
@@ -134,6 +138,15 @@ pub fn simulate(
             integrator.integrate(t, tc, &mut y, &inputs)?;
             t = tc;
         }
+        // Rows carry the requested output time when one falls in this cut (it may differ from
+        // a dose time in the last bits), so `value_at` finds every requested time.
+        let row_time = events
+            .iter()
+            .find_map(|e| match e {
+                Event::Output(i) => Some(times[*i]),
+                _ => None,
+            })
+            .unwrap_or(tc);
         let boluses: Vec<_> = events
             .iter()
             .filter_map(|e| match e {
@@ -142,9 +155,9 @@ pub fn simulate(
             })
             .collect();
         if boluses.is_empty() {
-            trajectory.push(tc, Side::At, &y);
+            trajectory.push(row_time, Side::At, &y);
         } else {
-            trajectory.push(tc, Side::Pre, &y);
+            trajectory.push(row_time, Side::Pre, &y);
             for b in &boluses {
                 y[b.state] += b.amount;
                 trajectory.record_dose(DoseRecord {
@@ -155,7 +168,7 @@ pub fn simulate(
                     dose: b.dose,
                 });
             }
-            trajectory.push(tc, Side::Post, &y);
+            trajectory.push(row_time, Side::Post, &y);
         }
         let mut rates_changed = false;
         for e in &events {
@@ -176,7 +189,7 @@ pub fn simulate(
                     active[i] = false;
                     rates_changed = true;
                 }
-                Event::Output | Event::Bolus(_) => {}
+                Event::Output(_) | Event::Bolus(_) => {}
             }
         }
         if rates_changed {
