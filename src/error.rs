@@ -163,6 +163,16 @@ pub enum ScheduleError {
         /// The compartment asked for.
         compartment: String,
     },
+    /// A radiotherapy fraction has a negative or non-finite time or dose.
+    #[error("radiotherapy fraction {fraction}: {field} {value} must be finite and non-negative")]
+    InvalidFraction {
+        /// Index of the fraction in the regimen.
+        fraction: usize,
+        /// `time` or `dose`.
+        field: &'static str,
+        /// The value (days or Gy).
+        value: f64,
+    },
     /// No output times were given.
     #[error("no output times")]
     NoOutputTimes,

@@ -8,6 +8,7 @@
 //! columns (states, then derived columns: each drug's concentration `<drug>_conc` in mg/L, and
 //! each tumor's total burden `<tumor>_burden` when it has a transit chain).
 
+use crate::dosing::JumpKind;
 use crate::error::LookupError;
 use crate::model::{
     BuilderId, ComponentKind, DrugId, Effector, Model, StateId, StateRole, Suppressor, Tumor,
@@ -78,6 +79,19 @@ pub struct DoseRecord {
     pub dose: usize,
 }
 
+/// One radiotherapy fraction as given during the simulation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FractionRecord {
+    /// Time, days.
+    pub time: f64,
+    /// Index of the regimen's fraction.
+    pub fraction: usize,
+    /// Name of the irradiated state.
+    pub state: String,
+    /// Its surviving fraction.
+    pub surviving_fraction: f64,
+}
+
 /// Column indices of each handle's natural column.
 #[derive(Clone, Debug, Default)]
 struct HandleColumns {
@@ -96,6 +110,8 @@ pub struct Trajectory {
     sides: Vec<Side>,
     values: Vec<f64>,
     doses: Vec<DoseRecord>,
+    fractions: Vec<FractionRecord>,
+    resets: Vec<f64>,
     stats: SolverStats,
     #[serde(skip)]
     builder: BuilderId,
@@ -260,6 +276,8 @@ impl Trajectory {
             sides: Vec::new(),
             values: Vec::new(),
             doses: Vec::new(),
+            fractions: Vec::new(),
+            resets: Vec::new(),
             stats: SolverStats::default(),
             builder: model.builder,
             handles,
@@ -280,6 +298,35 @@ impl Trajectory {
 
     pub(crate) fn record_dose(&mut self, dose: DoseRecord) {
         self.doses.push(dose);
+    }
+
+    /// Records a bolus, a fraction or a reset applied at `time`.
+    pub(crate) fn record_jump(&mut self, model: &Model, time: f64, jump: &JumpKind) {
+        match *jump {
+            JumpKind::Reset => self.resets.push(time),
+            JumpKind::Add {
+                state,
+                amount,
+                dose,
+            } => self.doses.push(DoseRecord {
+                time,
+                state: model.states()[state].name.clone(),
+                amount,
+                duration: None,
+                dose,
+            }),
+            JumpKind::Scale {
+                state,
+                factor,
+                fraction,
+                ..
+            } => self.fractions.push(FractionRecord {
+                time,
+                fraction,
+                state: model.states()[state].name.clone(),
+                surviving_fraction: factor,
+            }),
+        }
     }
 
     pub(crate) fn set_stats(&mut self, stats: SolverStats) {
@@ -315,6 +362,16 @@ impl Trajectory {
     /// The doses given, in time order.
     pub fn doses(&self) -> &[DoseRecord] {
         &self.doses
+    }
+
+    /// The radiotherapy fractions given, one record per irradiated state, in time order.
+    pub fn fractions(&self) -> &[FractionRecord] {
+        &self.fractions
+    }
+
+    /// Times (days) at which the state was reset to the model's initial state.
+    pub fn resets(&self) -> &[f64] {
+        &self.resets
     }
 
     /// Work counters of the solver.

@@ -27,6 +27,7 @@ pub(crate) fn check_params(
 pub(crate) fn check_tumor(t: &TumorSpec, problems: &mut Vec<BuildError>) {
     let mut params = vec![("initial", t.initial, Requirement::NonNegative)];
     params.extend(t.growth.parameters());
+    params.extend(t.radiosensitivity.iter().flat_map(|r| r.parameters()));
     if let Some(tr) = t.transit {
         params.push(("rate", tr.rate, Requirement::Positive));
         if tr.compartments == 0 {

@@ -10,4 +10,4 @@ pub mod radiotherapy;
 mod regimen;
 
 pub use dose::{Compartment, Dose, Repeat};
-pub use regimen::{Bolus, Infusion, Plan, Regimen};
+pub use regimen::{Infusion, Jump, JumpKind, Plan, Regimen};

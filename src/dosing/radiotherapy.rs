@@ -10,29 +10,8 @@
 //! EQD2  = BED/(1 + 2/(α/β))                    Gy
 //! ```
 
+pub use crate::model::Radiosensitivity;
 use serde::{Deserialize, Serialize};
-
-/// Linear-quadratic radiosensitivity of a population.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Radiosensitivity {
-    /// Linear coefficient `α`, 1/Gy.
-    pub alpha: f64,
-    /// Quadratic coefficient `β`, 1/Gy².
-    pub beta: f64,
-}
-
-impl Radiosensitivity {
-    /// Surviving fraction `exp(−α·d − β·d²)` after one fraction of `dose` Gy.
-    pub fn surviving_fraction(&self, dose: f64) -> f64 {
-        (-self.alpha * dose - self.beta * dose * dose).exp()
-    }
-
-    /// The ratio `α/β`, Gy.
-    pub fn alpha_beta(&self) -> f64 {
-        self.alpha / self.beta
-    }
-}
 
 /// One radiotherapy fraction.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

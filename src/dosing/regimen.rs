@@ -2,6 +2,7 @@
 //! against a model into the sorted event list the solver integrates across.
 
 use super::dose::{Compartment, Dose};
+use super::radiotherapy::Fraction;
 use crate::error::ScheduleError;
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub struct Regimen {
     /// The doses, in any order.
     #[serde(default)]
     pub doses: Vec<Dose>,
+    /// Radiotherapy fractions, in any order (see [`radiotherapy`](super::radiotherapy) for
+    /// standard courses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub radiotherapy: Vec<Fraction>,
 }
 
 impl Regimen {
@@ -32,6 +37,7 @@ impl Regimen {
         Regimen {
             name: name.into(),
             doses: Vec::new(),
+            radiotherapy: Vec::new(),
         }
     }
 
@@ -42,19 +48,30 @@ impl Regimen {
         self
     }
 
-    /// The same regimen with every dose shifted by `offset` days.
+    /// The same regimen with radiotherapy `fractions` added.
+    #[must_use]
+    pub fn with_radiotherapy(mut self, fractions: impl IntoIterator<Item = Fraction>) -> Self {
+        self.radiotherapy.extend(fractions);
+        self
+    }
+
+    /// The same regimen with every dose and fraction shifted by `offset` days.
     #[must_use]
     pub fn shifted(mut self, offset: f64) -> Self {
         for d in &mut self.doses {
             d.time += offset;
         }
+        for f in &mut self.radiotherapy {
+            f.time += offset;
+        }
         self
     }
 
-    /// The same regimen with the doses of `other` added (the name is kept).
+    /// The same regimen with the doses and fractions of `other` added (the name is kept).
     #[must_use]
     pub fn merged(mut self, other: &Regimen) -> Self {
         self.doses.extend(other.doses.iter().cloned());
+        self.radiotherapy.extend(other.radiotherapy.iter().copied());
         self
     }
 
@@ -110,11 +127,13 @@ impl Regimen {
             for d in dose.expand() {
                 let amount = d.amount * scale;
                 match d.duration {
-                    None => plan.boluses.push(Bolus {
+                    None => plan.jumps.push(Jump {
                         time: d.time,
-                        state,
-                        amount,
-                        dose: index,
+                        kind: JumpKind::Add {
+                            state,
+                            amount,
+                            dose: index,
+                        },
                     }),
                     Some(duration) => plan.infusions.push(Infusion {
                         start: d.time,
@@ -126,10 +145,61 @@ impl Regimen {
                 }
             }
         }
-        plan.boluses.sort_by(|a, b| a.time.total_cmp(&b.time));
+        for (index, f) in self.radiotherapy.iter().enumerate() {
+            for (value, field) in [(f.time, "time"), (f.dose, "dose")] {
+                if !(value.is_finite() && value >= 0.0) {
+                    return Err(ScheduleError::InvalidFraction {
+                        fraction: index,
+                        field,
+                        value,
+                    });
+                }
+            }
+            plan.jumps.extend(irradiate(model, f, index));
+        }
+        // Stable: at equal times radiation comes before doses (JumpKind's order), then the order
+        // given.
+        plan.jumps.sort_by(|a, b| {
+            a.time
+                .total_cmp(&b.time)
+                .then(a.kind.rank().cmp(&b.kind.rank()))
+        });
         plan.infusions.sort_by(|a, b| a.start.total_cmp(&b.start));
         Ok(plan)
     }
+}
+
+/// The jumps one fraction causes: each irradiated population scaled by its surviving fraction,
+/// a tumor's killed cells moved into its transit chain if it has one.
+fn irradiate(model: &Model, f: &Fraction, index: usize) -> Vec<Jump> {
+    let spec = model.spec();
+    let layout = &model.layout;
+    let tumors = spec
+        .tumors
+        .iter()
+        .zip(&layout.tumors)
+        .filter_map(|(t, range)| {
+            let to = (range.len() > 1).then_some(range.start + 1);
+            t.radiosensitivity.map(|r| (r, range.start, to))
+        });
+    let cells = spec
+        .effectors
+        .iter()
+        .zip(&layout.effectors)
+        .chain(spec.suppressors.iter().zip(&layout.suppressors))
+        .filter_map(|(c, &state)| c.radiosensitivity.map(|r| (r, state, None)));
+    tumors
+        .chain(cells)
+        .map(|(r, state, to)| Jump {
+            time: f.time,
+            kind: JumpKind::Scale {
+                state,
+                factor: r.surviving_fraction(f.dose),
+                to,
+                fraction: index,
+            },
+        })
+        .collect()
 }
 
 /// The state a dose goes into and the factor on its amount (bioavailability for a depot).
@@ -187,17 +257,71 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<(usize, f64), Sche
     })
 }
 
-/// An instantaneous dose into a state.
+/// An instantaneous change of the state at `time`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Bolus {
+pub struct Jump {
     /// Time, days.
     pub time: f64,
-    /// State index.
-    pub state: usize,
-    /// Amount added (after bioavailability), state units.
-    pub amount: f64,
-    /// Index of the regimen dose it comes from.
-    pub dose: usize,
+    /// What changes.
+    pub kind: JumpKind,
+}
+
+/// What a [`Jump`] does.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum JumpKind {
+    /// Every state back to the model's initial state (NONMEM EVID 3; running infusions are
+    /// cut at this time when the plan is made).
+    Reset,
+    /// Multiply `state` by `factor` (a radiotherapy surviving fraction), moving what is lost
+    /// into `to` if any.
+    Scale {
+        /// State index.
+        state: usize,
+        /// Surviving fraction in [0, 1].
+        factor: f64,
+        /// Where the lost part goes (a tumor's first transit compartment), if anywhere.
+        to: Option<usize>,
+        /// Index of the regimen's fraction it comes from.
+        fraction: usize,
+    },
+    /// Add `amount` to `state` (a bolus of drug or cells).
+    Add {
+        /// State index.
+        state: usize,
+        /// Amount added (after bioavailability), state units.
+        amount: f64,
+        /// Index of the regimen dose it comes from.
+        dose: usize,
+    },
+}
+
+impl JumpKind {
+    /// Order among jumps at the same time: a reset first (EVID 4 = reset, then dose), then
+    /// radiation, which acts on the cells present before doses given at the same time arrive.
+    fn rank(&self) -> u8 {
+        match self {
+            JumpKind::Reset => 0,
+            JumpKind::Scale { .. } => 1,
+            JumpKind::Add { .. } => 2,
+        }
+    }
+
+    /// Applies the jump to `y`; `initial` is the model's initial state (for a reset).
+    pub fn apply(&self, y: &mut [f64], initial: &[f64]) {
+        match *self {
+            JumpKind::Reset => y.copy_from_slice(initial),
+            JumpKind::Scale {
+                state, factor, to, ..
+            } => {
+                let lost = y[state] * (1.0 - factor);
+                y[state] -= lost;
+                if let Some(to) = to {
+                    y[to] += lost;
+                }
+            }
+            JumpKind::Add { state, amount, .. } => y[state] += amount,
+        }
+    }
 }
 
 /// A zero-order input on `[start, end)`.
@@ -215,12 +339,12 @@ pub struct Infusion {
     pub dose: usize,
 }
 
-/// A regimen resolved against a model: single doses as state indices, sorted by time.
-/// One source of truth for event times: the solver cuts time at exactly these.
+/// A regimen resolved against a model: single doses and fractions as state indices, sorted by
+/// time. One source of truth for event times: the solver cuts time at exactly these.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
-    /// Boluses (drug and cell), by time.
-    pub boluses: Vec<Bolus>,
+    /// Jumps (boluses of drug and cells, radiotherapy fractions), by time.
+    pub jumps: Vec<Jump>,
     /// Infusions, by start time.
     pub infusions: Vec<Infusion>,
 }

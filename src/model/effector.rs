@@ -9,6 +9,7 @@
 //! ```
 
 use super::param::Requirement;
+use super::Radiosensitivity;
 use serde::{Deserialize, Serialize};
 
 /// An immune cell population: constant source `σ` and first-order death `δ`
@@ -26,6 +27,9 @@ pub struct CellSpec {
     /// Natural death rate `δ`, 1/day.
     #[serde(default)]
     pub death: f64,
+    /// Response to radiotherapy (e.g. lymphocytes in the field), if irradiated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radiosensitivity: Option<Radiosensitivity>,
 }
 
 impl CellSpec {
@@ -36,15 +40,26 @@ impl CellSpec {
             initial,
             source,
             death,
+            radiosensitivity: None,
         }
     }
 
+    /// The same population, irradiated with linear-quadratic coefficients `alpha` (1/Gy) and
+    /// `beta` (1/Gy²).
+    #[must_use]
+    pub fn with_radiosensitivity(mut self, alpha: f64, beta: f64) -> Self {
+        self.radiosensitivity = Some(Radiosensitivity { alpha, beta });
+        self
+    }
+
     pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
-        vec![
+        let mut p = vec![
             ("initial", self.initial, Requirement::NonNegative),
             ("source", self.source, Requirement::NonNegative),
             ("death", self.death, Requirement::NonNegative),
-        ]
+        ];
+        p.extend(self.radiosensitivity.iter().flat_map(|r| r.parameters()));
+        p
     }
 }
 

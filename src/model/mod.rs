@@ -22,6 +22,7 @@ mod interaction;
 mod param;
 mod pd;
 mod pk;
+mod radiation;
 mod spec;
 mod suppressor;
 mod term;
@@ -35,6 +36,7 @@ pub use handle::{
 pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, DrugSpec, MichaelisMenten, Peripheral};
+pub use radiation::Radiosensitivity;
 pub use spec::{
     EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec, TargetRate,
 };

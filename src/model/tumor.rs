@@ -14,6 +14,7 @@
 //! Without a transit chain `w = x` and each law is its textbook ODE.
 
 use super::param::{law_variants, Requirement};
+use super::Radiosensitivity;
 use serde::{Deserialize, Serialize};
 
 /// Exponential growth: `dT/dt = r·T`, so `T(t) = T0·exp(r·t)`.
@@ -240,6 +241,10 @@ pub struct TumorSpec {
     /// Optional damaged-cell transit chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transit: Option<Transit>,
+    /// Response to radiotherapy, if irradiated: a fraction moves `(1 − S(d))·x` of the
+    /// proliferating cells into the transit chain if any (delayed death), else removes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radiosensitivity: Option<Radiosensitivity>,
 }
 
 impl TumorSpec {
@@ -251,7 +256,16 @@ impl TumorSpec {
             unit: BurdenUnit::Cells,
             growth: growth.into(),
             transit: None,
+            radiosensitivity: None,
         }
+    }
+
+    /// The same tumor, irradiated with linear-quadratic coefficients `alpha` (1/Gy) and
+    /// `beta` (1/Gy²).
+    #[must_use]
+    pub fn with_radiosensitivity(mut self, alpha: f64, beta: f64) -> Self {
+        self.radiosensitivity = Some(Radiosensitivity { alpha, beta });
+        self
     }
 
     /// The same tumor counted in `unit`.

@@ -30,8 +30,8 @@ enum Event {
     InfusionEnd(usize),
     /// Infusion `i` starts.
     InfusionStart(usize),
-    /// Bolus `i` is given.
-    Bolus(usize),
+    /// Jump `i` of the plan (bolus or radiotherapy fraction).
+    Jump(usize),
 }
 
 /// Whether `b` is the same time as `a` (within a few ULPs: 21·k + 1/48 computed two ways).
@@ -72,8 +72,8 @@ fn cuts(plan: &Plan, times: &[f64], t_end: f64) -> Vec<(f64, Vec<Event>)> {
         .enumerate()
         .map(|(i, &t)| (t, Event::Output(i)))
         .collect();
-    for (i, b) in plan.boluses.iter().enumerate() {
-        events.push((b.time, Event::Bolus(i)));
+    for (i, j) in plan.jumps.iter().enumerate() {
+        events.push((j.time, Event::Jump(i)));
     }
     for (i, inf) in plan.infusions.iter().enumerate() {
         events.push((inf.start, Event::InfusionStart(i)));
@@ -147,26 +147,20 @@ pub fn simulate(
                 _ => None,
             })
             .unwrap_or(tc);
-        let boluses: Vec<_> = events
+        let jumps: Vec<_> = events
             .iter()
             .filter_map(|e| match e {
-                Event::Bolus(i) => Some(plan.boluses[*i]),
+                Event::Jump(i) => Some(plan.jumps[*i]),
                 _ => None,
             })
             .collect();
-        if boluses.is_empty() {
+        if jumps.is_empty() {
             trajectory.push(row_time, Side::At, &y);
         } else {
             trajectory.push(row_time, Side::Pre, &y);
-            for b in &boluses {
-                y[b.state] += b.amount;
-                trajectory.record_dose(DoseRecord {
-                    time: tc,
-                    state: model.states()[b.state].name.clone(),
-                    amount: b.amount,
-                    duration: None,
-                    dose: b.dose,
-                });
+            for j in &jumps {
+                j.kind.apply(&mut y, model.initial_state());
+                trajectory.record_jump(model, tc, &j.kind);
             }
             trajectory.push(row_time, Side::Post, &y);
         }
@@ -189,7 +183,7 @@ pub fn simulate(
                     active[i] = false;
                     rates_changed = true;
                 }
-                Event::Output(_) | Event::Bolus(_) => {}
+                Event::Output(_) | Event::Jump(_) => {}
             }
         }
         if rates_changed {
