@@ -3,6 +3,7 @@
 //! Every variant carries the facts in fields (which component, which parameter, which dose,
 //! which time), so callers and tests can match on what went wrong.
 
+use crate::dosing::AmountUnit;
 use crate::model::ComponentKind;
 use thiserror::Error;
 
@@ -65,6 +66,10 @@ pub enum BuildError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// [`Model::modified`](crate::model::Model::modified) changed the states (added, removed or
+    /// renamed one), so handles and trajectories would no longer match.
+    #[error("the change adds, removes or renames states")]
+    LayoutChanged,
     /// Several problems, all found in one pass.
     #[error("{} problems: {}", .0.len(), join(.0))]
     Several(Vec<BuildError>),
@@ -130,8 +135,9 @@ pub enum ScheduleError {
         /// What it is given into.
         target: String,
     },
-    /// An infusion duration is zero, negative or non-finite.
-    #[error("dose {dose} ({target}): infusion duration {duration} must be finite and positive")]
+    /// An infusion duration is zero, negative or non-finite, or so short that its end rounds to
+    /// its start; for an infusion given by rate, `duration` is `amount/rate`.
+    #[error("dose {dose} ({target}): infusion duration {duration} d must be finite and positive (and longer than the rounding of its start time)")]
     InvalidDuration {
         /// Index of the dose.
         dose: usize,
@@ -163,6 +169,84 @@ pub enum ScheduleError {
         /// The compartment asked for.
         compartment: String,
     },
+    /// An amount per kg or per m² for a subject without the covariate it needs.
+    #[error("dose {dose} ({target}): an amount {unit} needs the subject's {needs}")]
+    MissingCovariate {
+        /// Index of the dose.
+        dose: usize,
+        /// What it is given into.
+        target: String,
+        /// The dose's amount unit.
+        unit: AmountUnit,
+        /// What is missing: `weight`, or `bsa (or height and weight)`.
+        needs: &'static str,
+    },
+    /// A subject's covariate is zero, negative or non-finite.
+    #[error("subject: {field} {value} must be finite and positive")]
+    InvalidSubject {
+        /// `weight` (kg), `height` (cm) or `bsa` (m²).
+        field: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// An infusion rate is zero, negative or non-finite.
+    #[error("dose {dose} ({target}): infusion rate {rate} must be finite and positive")]
+    InvalidRate {
+        /// Index of the dose.
+        dose: usize,
+        /// What it is given into.
+        target: String,
+        /// The rate, the amount's unit per day.
+        rate: f64,
+    },
+    /// An infusion is given both a rate and a duration.
+    #[error("dose {dose} ({target}): give an infusion's rate ({rate}) or its duration ({duration}), not both")]
+    RateAndDuration {
+        /// Index of the dose.
+        dose: usize,
+        /// What it is given into.
+        target: String,
+        /// The rate given, the amount's unit per day.
+        rate: f64,
+        /// The duration given, days.
+        duration: f64,
+    },
+    /// A reset time is negative or non-finite.
+    #[error("reset {reset}: time {time} must be finite and non-negative")]
+    InvalidReset {
+        /// Index of the reset in the regimen.
+        reset: usize,
+        /// The time, days.
+        time: f64,
+    },
+    /// A treatment cycle is invalid.
+    #[error("cycle: `{param}` = {value} {reason}")]
+    InvalidCycle {
+        /// `length` (days), `cycles`, `days` (1-based day) or `repeat` (the template's ADDL).
+        param: &'static str,
+        /// The offending value.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+    /// A portion of a split dose has an invalid offset or fraction.
+    #[error("split: portion {portion}: {field} {value} {reason}")]
+    InvalidPortion {
+        /// Index of the portion.
+        portion: usize,
+        /// `offset` (days) or `fraction`.
+        field: &'static str,
+        /// The value.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+    /// The fractions of a split dose do not add up to 1.
+    #[error("split: the fractions add up to {sum}, not 1")]
+    SplitNotWhole {
+        /// Their sum.
+        sum: f64,
+    },
     /// A radiotherapy fraction has a negative or non-finite time or dose.
     #[error("radiotherapy fraction {fraction}: {field} {value} must be finite and non-negative")]
     InvalidFraction {
@@ -172,6 +256,65 @@ pub enum ScheduleError {
         field: &'static str,
         /// The value (days or Gy).
         value: f64,
+    },
+    /// A model switch is at an invalid time or changes the states.
+    #[error("model switch {index} at t = {time} d: {reason}")]
+    InvalidModelSwitch {
+        /// Index of the switch (in time order).
+        index: usize,
+        /// Its time, days.
+        time: f64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An event rule names a state, tumor or drug the model lacks.
+    #[error("event rule `{rule}`: unknown {kind} `{name}` (available: {available})")]
+    UnknownEventTarget {
+        /// The rule's name.
+        rule: String,
+        /// What kind of name was expected.
+        kind: &'static str,
+        /// The name given.
+        name: String,
+        /// What exists.
+        available: String,
+    },
+    /// An event rule's threshold (or diameter mapping) is non-finite or non-positive.
+    #[error("event rule `{rule}`: threshold {value} is invalid")]
+    InvalidEventThreshold {
+        /// The rule's name.
+        rule: String,
+        /// The value.
+        value: f64,
+    },
+    /// The initial state has the wrong length or a non-finite value.
+    #[error("initial state: {reason} (the model has {expected} states)")]
+    InvalidInitialState {
+        /// The model's number of states.
+        expected: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A dose or fraction falls before the start of the simulation.
+    #[error("{what} at t = {time} d is before the start of the simulation (t = {start} d)")]
+    BeforeStart {
+        /// `dose N` or `fraction N`.
+        what: String,
+        /// Its time, days.
+        time: f64,
+        /// The start, days.
+        start: f64,
+    },
+    /// A dose of a steady-state pattern falls outside its period (at or after `τ`, or a bolus
+    /// with a constant-input steady state).
+    #[error("{what} at t = {time} d lies outside the steady-state period {period} d")]
+    DoseOutsidePeriod {
+        /// `dose N` or `fraction N`.
+        what: String,
+        /// Its time (or an infusion's end), days.
+        time: f64,
+        /// The period, days (0 for a constant input).
+        period: f64,
     },
     /// No output times were given.
     #[error("no output times")]
@@ -242,6 +385,14 @@ pub enum SolveError {
         value: f64,
         /// What it must satisfy.
         reason: &'static str,
+    },
+    /// Newton's method found no steady state (or met a singular Jacobian).
+    #[error("no steady state after {iterations} Newton iterations (weighted residual {residual})")]
+    NoSteadyState {
+        /// Iterations taken.
+        iterations: usize,
+        /// Last weighted residual.
+        residual: f64,
     },
     /// A per-state tolerance names a state the model lacks.
     #[error("tolerance for unknown state `{name}` (available: {available})")]
@@ -325,6 +476,273 @@ pub enum IoError {
     },
 }
 
+/// An event table (NONMEM-style data set) is malformed or does not fit the model.
+///
+/// Every variant about a record names its `line` in the file (1-based; the header is line 1)
+/// and its `column` (the standard NONMEM name in capitals, e.g. `TIME`, or a covariate's name
+/// as written in the header); see [`io::nonmem`](crate::io::nonmem).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The CSV itself is malformed (a record with the wrong number of fields, invalid UTF-8) or
+    /// could not be read.
+    #[error("malformed CSV: {source}")]
+    Csv {
+        /// Line of the offending record, when the reader gave a position.
+        line: Option<u64>,
+        /// The reader's error.
+        source: csv::Error,
+    },
+    /// A required column is missing from the header.
+    #[error("line {line}: missing column `{column}` ({reason}; columns: {available})")]
+    MissingColumn {
+        /// The header's line (1).
+        line: u64,
+        /// The missing column.
+        column: &'static str,
+        /// Why it is needed.
+        reason: &'static str,
+        /// The columns the header has, comma-separated.
+        available: String,
+    },
+    /// Two columns of the header have the same name (compared without case).
+    #[error("line {line}: column `{column}` appears twice")]
+    DuplicateColumn {
+        /// The header's line (1).
+        line: u64,
+        /// The repeated name, as written the second time.
+        column: String,
+    },
+    /// A record has fewer covariate values than the table has covariate columns, or more.
+    #[error("line {line}: {got} covariate values for {expected} covariate columns")]
+    CovariateCount {
+        /// Line of the record.
+        line: u64,
+        /// Number of covariate columns.
+        expected: usize,
+        /// Number of values the record has.
+        got: usize,
+    },
+    /// A value that must be a finite number is not one.
+    #[error("line {line}, column `{column}`: `{text}` is not a finite number")]
+    NotANumber {
+        /// Line of the record.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The text found.
+        text: String,
+    },
+    /// A value this record needs is missing (empty or `.`).
+    #[error("line {line}, column `{column}`: missing value ({reason})")]
+    MissingValue {
+        /// Line of the record.
+        line: u64,
+        /// The column.
+        column: String,
+        /// Why the record needs it.
+        reason: &'static str,
+    },
+    /// A time is negative.
+    #[error("line {line}, column `{column}`: time {time} is negative")]
+    NegativeTime {
+        /// Line of the record.
+        line: u64,
+        /// The column (`TIME`).
+        column: String,
+        /// The time, days.
+        time: f64,
+    },
+    /// A record's time is before the time of the record above it, for the same subject, and
+    /// the record is not a reset (EVID 3 or 4, where time may start again).
+    #[error("line {line}, column `{column}`: time {time} of subject `{id}` is before {previous} on line {previous_line}")]
+    TimeBackwards {
+        /// Line of the record.
+        line: u64,
+        /// The column (`TIME`).
+        column: String,
+        /// The subject's ID.
+        id: String,
+        /// The record's time, days.
+        time: f64,
+        /// The time of the record above, days.
+        previous: f64,
+        /// Line of the record above.
+        previous_line: u64,
+    },
+    /// A CMT names (by number or by name) no state of the model.
+    #[error(
+        "line {line}, column `{column}`: unknown compartment `{name}` (available: {available})"
+    )]
+    UnknownCompartment {
+        /// Line of the record.
+        line: u64,
+        /// The column (`CMT`).
+        column: String,
+        /// The CMT as written.
+        name: String,
+        /// The states a dose can go into (for a dose record) or every state (for another
+        /// record), as `number = name`, comma-separated.
+        available: String,
+    },
+    /// A dose's CMT is a state that cannot be dosed (a tumor or a tumor transit compartment).
+    #[error(
+        "line {line}, column `{column}`: state `{name}` cannot be dosed (dosable: {available})"
+    )]
+    NotDosable {
+        /// Line of the record.
+        line: u64,
+        /// The column (`CMT`).
+        column: String,
+        /// The state's name.
+        name: String,
+        /// The states a dose can go into, as `number = name`, comma-separated.
+        available: String,
+    },
+    /// An EVID other than 0 (observation), 1 (dose), 2 (other), 3 (reset), 4 (reset and dose).
+    #[error("line {line}, column `{column}`: unknown EVID {value} (0 observation, 1 dose, 2 other, 3 reset, 4 reset and dose)")]
+    UnknownEvid {
+        /// Line of the record.
+        line: u64,
+        /// The column (`EVID`).
+        column: String,
+        /// The value found.
+        value: f64,
+    },
+    /// An SS other than 0 (transient dose), 1 (steady state after a reset), 2 (steady state
+    /// added to the current state).
+    #[error("line {line}, column `{column}`: unknown SS {value} (0 transient dose, 1 steady state after a reset, 2 steady state added to the current state)")]
+    UnknownSteadyState {
+        /// Line of the record.
+        line: u64,
+        /// The column (`SS`).
+        column: String,
+        /// The value found.
+        value: f64,
+    },
+    /// ADDL > 0 with an interdose interval II that is not positive.
+    #[error("line {line}, column `{column}`: ADDL = {additional} additional doses need II > 0, got II = {interval}")]
+    AdditionalWithoutInterval {
+        /// Line of the record.
+        line: u64,
+        /// The column (`II`).
+        column: String,
+        /// ADDL.
+        additional: u32,
+        /// II, days.
+        interval: f64,
+    },
+    /// A steady-state dose (SS = 1 or 2) with II = 0 that is not a constant infusion
+    /// (AMT = 0 with RATE > 0 or RATE = −1): no period, so no steady state is defined.
+    #[error("line {line}, column `{column}`: a steady-state dose needs II > 0 unless it is a constant infusion (AMT = 0, RATE > 0); got II = {interval}, AMT = {amount}, RATE = {rate}")]
+    SteadyStateWithoutInterval {
+        /// Line of the record.
+        line: u64,
+        /// The column (`II`).
+        column: String,
+        /// II, days.
+        interval: f64,
+        /// AMT.
+        amount: f64,
+        /// RATE.
+        rate: f64,
+    },
+    /// A steady-state dose whose lag (the record's ALAG plus the drug's absorption lag for a
+    /// depot) is not less than II: the lagged dose falls outside its dosing interval, and the
+    /// steady state has no defined answer.
+    #[error("line {line}, column `{column}`: lag {lag} d is not less than II = {interval} d, so the steady state is not defined")]
+    LagNotBelowInterval {
+        /// Line of the record.
+        line: u64,
+        /// The column (`ALAG`).
+        column: String,
+        /// The total lag, days.
+        lag: f64,
+        /// II, days.
+        interval: f64,
+    },
+    /// A dose amount is negative.
+    #[error("line {line}, column `{column}`: amount {amount} is negative")]
+    NegativeAmount {
+        /// Line of the record.
+        line: u64,
+        /// The column (`AMT`).
+        column: String,
+        /// The amount.
+        amount: f64,
+    },
+    /// RATE = −2 (modelled duration) or −1 (modelled rate) for a state the settings give no
+    /// modelled duration or rate for.
+    #[error("line {line}, column `{column}`: RATE = {rate} needs a modelled infusion {what} for `{state}`, and none is given (see EventSettings::modelled)")]
+    NoModelledInfusion {
+        /// Line of the record.
+        line: u64,
+        /// The column (`RATE`).
+        column: String,
+        /// RATE (−1 or −2).
+        rate: f64,
+        /// The dosed state.
+        state: String,
+        /// `duration` or `rate`.
+        what: &'static str,
+    },
+    /// A steady-state dose of a kind that cannot be computed exactly here.
+    #[error("line {line}, column `{column}`: unsupported steady state: {reason}")]
+    UnsupportedSteadyState {
+        /// Line of the record.
+        line: u64,
+        /// The column the problem is in.
+        column: String,
+        /// What is not supported.
+        reason: &'static str,
+    },
+    /// A value is out of its range (a negative II, a non-integer ADDL, a dose item on a record
+    /// that is not a dose, …).
+    #[error("line {line}, column `{column}`: {value} {reason}")]
+    InvalidValue {
+        /// Line of the record.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The value.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+    /// The settings name a state or covariate column that does not exist.
+    #[error("settings: unknown {setting} `{name}` (available: {available})")]
+    UnknownSetting {
+        /// Which setting (`amount_per`, `modelled state`).
+        setting: &'static str,
+        /// The name given.
+        name: String,
+        /// What exists, comma-separated.
+        available: String,
+    },
+    /// A setting's value is out of range.
+    #[error("settings: {setting} of `{name}` = {value} {reason}")]
+    InvalidSetting {
+        /// Which setting (`modelled duration`, `modelled rate`).
+        setting: &'static str,
+        /// The state it is for.
+        name: String,
+        /// The value.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+    /// Simulating one subject failed (a steady state without convergence, a solver error).
+    #[error("subject `{id}` (records from line {line}): {source}")]
+    Subject {
+        /// The subject's ID.
+        id: String,
+        /// Line of the first record of the part being simulated.
+        line: u64,
+        /// What went wrong.
+        source: Box<Error>,
+    },
+}
+
 /// Any oncodyn error.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -344,4 +762,450 @@ pub enum Error {
     /// See [`IoError`].
     #[error(transparent)]
     Io(#[from] IoError),
+    /// See [`DataError`].
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// See [`PopulationError`].
+    #[error(transparent)]
+    Population(#[from] PopulationError),
+    /// See [`EndpointError`].
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// See [`StatsError`].
+    #[error(transparent)]
+    Stats(#[from] StatsError),
+}
+
+/// A virtual population could not be specified, drawn, read, written or applied to a model.
+///
+/// CSV variants name the `line` (1-based; the header is line 1) and the `column` (as written in
+/// the header); see [`compare::population`](crate::compare::population).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum PopulationError {
+    /// A parameter or covariate has an empty name, or one reserved for the CSV's `id` column.
+    #[error("invalid parameter name `{name}` ({reason})")]
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// Why it cannot be used.
+        reason: &'static str,
+    },
+    /// Two parameters, covariates or columns share a name.
+    #[error("duplicate name `{name}`")]
+    DuplicateName {
+        /// The repeated name.
+        name: String,
+    },
+    /// A distribution's value is out of range (a non-positive typical value of a log-normal
+    /// parameter, a negative ω, CV or SD, `low ≥ high`, a non-finite number, …).
+    #[error("parameter `{parameter}`: `{field}` = {value} {reason}")]
+    InvalidDistribution {
+        /// The parameter's name.
+        parameter: String,
+        /// The field: `typical`, `omega`, `cv`, `sd`, `low` or `high`.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+        /// What the value must satisfy.
+        reason: &'static str,
+    },
+    /// A name refers to no parameter or covariate of the population.
+    #[error("unknown parameter `{name}` (available: {available})")]
+    UnknownParameter {
+        /// The name given.
+        name: String,
+        /// The names there are, comma-separated.
+        available: String,
+    },
+    /// A parameter in the correlation block has no normal random effect (it is fixed or
+    /// uniform), so there is nothing to correlate.
+    #[error("parameter `{parameter}` is {distribution}: only log-normal and normal parameters can be correlated")]
+    NotRandom {
+        /// The parameter's name.
+        parameter: String,
+        /// Its distribution (`fixed` or `uniform`).
+        distribution: &'static str,
+    },
+    /// The correlation or covariance matrix does not have one row and one column per listed
+    /// parameter.
+    #[error("matrix for {expected} parameters: {what} has {got} entries")]
+    MatrixShape {
+        /// Number of parameters listed.
+        expected: usize,
+        /// `rows`, or `row <i>` (0-based).
+        what: String,
+        /// Entries found.
+        got: usize,
+    },
+    /// A matrix entry is non-finite, or a correlation matrix has a diagonal other than 1.
+    #[error("matrix entry [{row}][{column}] = {value} {reason}")]
+    InvalidMatrixEntry {
+        /// Row, 0-based.
+        row: usize,
+        /// Column, 0-based.
+        column: usize,
+        /// The entry.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+    /// The matrix is not symmetric.
+    #[error(
+        "matrix is not symmetric: [{row}][{column}] = {upper} but [{column}][{row}] = {lower}"
+    )]
+    NotSymmetric {
+        /// Row of the upper entry, 0-based.
+        row: usize,
+        /// Column of the upper entry, 0-based.
+        column: usize,
+        /// The entry `[row][column]`.
+        upper: f64,
+        /// The entry `[column][row]`.
+        lower: f64,
+    },
+    /// A covariance's diagonal disagrees with the variance of a parameter's own distribution
+    /// (ω² or SD²): each variance must have one value.
+    #[error("parameter `{parameter}`: covariance diagonal {matrix} differs from its distribution's variance {distribution}")]
+    VarianceMismatch {
+        /// The parameter's name.
+        parameter: String,
+        /// The diagonal entry.
+        matrix: f64,
+        /// ω² or SD² from the parameter's distribution.
+        distribution: f64,
+    },
+    /// The covariance (or correlation) matrix is not positive definite: its Cholesky
+    /// factorization failed.
+    #[error("the covariance of {parameters} is not positive definite")]
+    NotPositiveDefinite {
+        /// The parameters of the block, comma-separated.
+        parameters: String,
+    },
+    /// A drawn value is not finite (e.g. `exp(η)` overflowed for a huge ω).
+    #[error("patient {patient}: parameter `{parameter}` drawn as {value}")]
+    NonFiniteDraw {
+        /// The patient's index.
+        patient: usize,
+        /// The parameter's name.
+        parameter: String,
+        /// The value drawn.
+        value: f64,
+    },
+    /// A population's value is not finite.
+    #[error("patient {patient}: `{parameter}` = {value} is not finite")]
+    NonFiniteValue {
+        /// The patient's index.
+        patient: usize,
+        /// The parameter's name.
+        parameter: String,
+        /// The value.
+        value: f64,
+    },
+    /// A patient's row has a different number of values than the population has names.
+    #[error("patient {patient}: {got} values for {expected} names")]
+    RowLength {
+        /// The patient's index.
+        patient: usize,
+        /// Number of names.
+        expected: usize,
+        /// Number of values.
+        got: usize,
+    },
+    /// Two patients share an index.
+    #[error("patient index {index} appears twice")]
+    DuplicateIndex {
+        /// The repeated index.
+        index: usize,
+    },
+    /// Two populations joined side by side do not hold the same patients in the same order.
+    #[error("patient at position {position}: index {left:?} on the left, {right:?} on the right")]
+    PatientMismatch {
+        /// Position (0-based) of the first patient that differs.
+        position: usize,
+        /// The left population's index there (`None` past its end).
+        left: Option<usize>,
+        /// The right population's index there (`None` past its end).
+        right: Option<usize>,
+    },
+    /// The CSV is malformed (a record with the wrong number of fields, invalid UTF-8) or could
+    /// not be read or written.
+    #[error("malformed CSV: {source}")]
+    Csv {
+        /// Line of the offending record, when the reader gave a position.
+        line: Option<u64>,
+        /// The reader's or writer's error.
+        source: csv::Error,
+    },
+    /// A file could not be opened or created.
+    #[error("{path}: {source}")]
+    File {
+        /// The path.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A required column is missing from the header.
+    #[error("line {line}: missing column `{column}` (columns: {available})")]
+    MissingColumn {
+        /// The header's line (1).
+        line: u64,
+        /// The missing column.
+        column: String,
+        /// The columns the header has, comma-separated.
+        available: String,
+    },
+    /// A column of the header is not one the reader accepts.
+    #[error("line {line}: unknown column `{column}` (expected: {expected})")]
+    UnknownColumn {
+        /// The header's line (1).
+        line: u64,
+        /// The column as written.
+        column: String,
+        /// The columns accepted, comma-separated.
+        expected: String,
+    },
+    /// A value that must be a finite number is not one.
+    #[error("line {line}, column `{column}`: `{text}` is not a finite number")]
+    NotANumber {
+        /// Line of the record.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The text found.
+        text: String,
+    },
+    /// An `id` that must be a patient index (an integer ≥ 0) is not one, or repeats one above.
+    #[error("line {line}, column `id`: `{text}` {reason}")]
+    InvalidId {
+        /// Line of the record.
+        line: u64,
+        /// The text found.
+        text: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A parameter path (`tumors[tumor].growth.rate`) is not well formed.
+    #[error("parameter path `{path}`, at character {position}: {reason}")]
+    InvalidPath {
+        /// The path as written.
+        path: String,
+        /// Character offset (0-based) of the problem.
+        position: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A parameter path names a field the model description lacks.
+    #[error("parameter path `{path}`: `{at}` has no field `{field}` (available: {available})")]
+    UnknownField {
+        /// The path as written.
+        path: String,
+        /// The part of the path resolved so far.
+        at: String,
+        /// The field asked for.
+        field: String,
+        /// The fields there are, comma-separated.
+        available: String,
+    },
+    /// A parameter path selects no element of a list (`tumors[name]`, `kills[ctl->tumor]`,
+    /// `effects[0]`), or more than one.
+    #[error("parameter path `{path}`: `{at}` has {matches} elements `[{selector}]` (available: {available})")]
+    UnknownElement {
+        /// The path as written.
+        path: String,
+        /// The part of the path resolved so far (the list).
+        at: String,
+        /// The selector as written.
+        selector: String,
+        /// How many elements matched (0, or more than 1).
+        matches: usize,
+        /// The elements there are, as `index (label)`, comma-separated.
+        available: String,
+    },
+    /// A parameter path ends on something that is not a real-valued parameter.
+    #[error("parameter path `{path}` ends on {found}, not a real number{}", fields_note(.available))]
+    NotReal {
+        /// The path as written.
+        path: String,
+        /// What it ends on: `an integer`, `a table`, `text`, …
+        found: &'static str,
+        /// For a table, its fields, comma-separated; else empty.
+        available: String,
+    },
+    /// The model description could not be converted for a path's lookup, or read back after a
+    /// value was set (e.g. a value the description's type rejects).
+    #[error("parameter path `{path}`: model description conversion failed: {message}")]
+    SpecConversion {
+        /// The path being applied (or `*` for the whole description).
+        path: String,
+        /// The serializer's description.
+        message: String,
+    },
+}
+
+/// ` (fields: a, b)` after a [`PopulationError::NotReal`] that ends on a table, else nothing.
+fn fields_note(available: &str) -> String {
+    if available.is_empty() {
+        String::new()
+    } else {
+        format!(" (fields: {available})")
+    }
+}
+
+/// An endpoint could not be computed from a trajectory or series.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum EndpointError {
+    /// A column lookup failed; see [`LookupError`].
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    /// A series has no rows.
+    #[error("the series has no rows")]
+    EmptySeries,
+    /// A series' times and values differ in length.
+    #[error("{times} times but {values} values")]
+    LengthMismatch {
+        /// Number of times.
+        times: usize,
+        /// Number of values.
+        values: usize,
+    },
+    /// A time is not finite or goes backwards.
+    #[error("row {row}: time {time} d {reason}")]
+    InvalidTime {
+        /// Row, 0-based.
+        row: usize,
+        /// The time, days.
+        time: f64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A value is not finite.
+    #[error("row {row} (t = {time} d): value {value} is not finite")]
+    NonFiniteValue {
+        /// Row, 0-based.
+        row: usize,
+        /// Its time, days.
+        time: f64,
+        /// The value.
+        value: f64,
+    },
+    /// No row lies in the time window.
+    #[error("no row in [{from}, {to}] d")]
+    NoRows {
+        /// Window start, days.
+        from: f64,
+        /// Window end, days.
+        to: f64,
+    },
+    /// A time window or option is invalid (non-finite, end before start, negative limit, …).
+    #[error("`{option}` = {value} {reason}")]
+    InvalidOption {
+        /// The argument or field name.
+        option: &'static str,
+        /// The value.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+    /// The time is not a row time of the series.
+    #[error("t = {time} d is not a row time")]
+    NotAnOutputTime {
+        /// The time asked for, days.
+        time: f64,
+    },
+    /// A percentage change from a baseline of 0.
+    #[error("baseline at t = {time} d is 0: no percentage change is defined")]
+    ZeroBaseline {
+        /// The baseline time, days.
+        time: f64,
+    },
+    /// The baseline diameter is not above the detection limit: the tumor is not measurable.
+    #[error("baseline diameter {baseline_mm} mm is not above the detection limit {limit_mm} mm")]
+    NotMeasurable {
+        /// Baseline diameter, mm.
+        baseline_mm: f64,
+        /// Detection limit, mm.
+        limit_mm: f64,
+    },
+    /// The model has no tumor.
+    #[error("the model has no tumor")]
+    NoTumor,
+    /// A drug name the model lacks.
+    #[error("unknown drug `{name}` (available: {available})")]
+    UnknownDrug {
+        /// The name given.
+        name: String,
+        /// The drugs there are, comma-separated.
+        available: String,
+    },
+    /// Fewer than two distinct dose times, so there is no complete dosing interval.
+    #[error(
+        "drug `{drug}`: {doses} distinct dose times, at least 2 are needed for a dosing interval"
+    )]
+    TooFewDoses {
+        /// The drug.
+        drug: String,
+        /// Distinct dose times given.
+        doses: usize,
+    },
+    /// Grade thresholds are non-finite, not strictly monotone in the scale's direction, or
+    /// more than 255.
+    #[error("grade threshold {index} = {value} {reason}")]
+    InvalidThreshold {
+        /// Index of the threshold, 0-based (threshold `i` starts grade `i + 1`).
+        index: usize,
+        /// The threshold.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+}
+
+/// A summary statistic could not be computed.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum StatsError {
+    /// No observations where at least one is needed.
+    #[error("no {what}")]
+    Empty {
+        /// What is missing: `trials`, `values`, `observations`, `pairs`.
+        what: &'static str,
+    },
+    /// More successes than trials.
+    #[error("{successes} successes in {total} trials")]
+    SuccessesExceedTotal {
+        /// Successes.
+        successes: usize,
+        /// Trials.
+        total: usize,
+    },
+    /// An observation is not finite.
+    #[error("{what} {index} = {value} is not finite")]
+    NonFinite {
+        /// Which input: `value`, `time`, `a`, `b`.
+        what: &'static str,
+        /// Its index, 0-based.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// Two paired samples differ in length.
+    #[error("paired samples of different lengths: {first} and {second}")]
+    LengthMismatch {
+        /// Length of the first.
+        first: usize,
+        /// Length of the second.
+        second: usize,
+    },
+    /// An option or probability is out of range.
+    #[error("`{option}` = {value} {reason}")]
+    InvalidOption {
+        /// The argument or field name.
+        option: &'static str,
+        /// The value.
+        value: f64,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
 }

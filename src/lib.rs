@@ -8,10 +8,15 @@
 //!
 //! - [`builder::ModelBuilder`]: add tumors, immune populations, drugs, kills and drug effects;
 //!   get typed handles back; `build()` a [`model::Model`].
-//! - [`dosing`]: doses (bolus, infusion, cells), repeats and [`dosing::Regimen`]s.
-//! - [`solver::simulate`] with [`solver::SolverOptions`]: integrate piecewise across doses.
-//! - [`trajectory::Trajectory`]: results by handle, by name, at a time, as CSV.
-//! - [`io`]: TOML model files that round-trip with the builder.
+//! - [`dosing`]: doses (bolus, infusion by duration or rate, oral with lag, cells; mg, mg/kg,
+//!   mg/m²), repeats, treatment cycles, radiotherapy courses, and [`dosing::Regimen`]s.
+//! - [`solver::simulate`] with [`solver::SolverOptions`]: integrate piecewise across doses;
+//!   [`solver::Simulation`] adds state-triggered events ([`solver::EventRule`]: eradication,
+//!   progression, thresholds), a starting state, a subject and model switches;
+//!   [`solver::steady_state`] finds periodic steady states exactly.
+//! - [`trajectory::Trajectory`]: results by handle, by name, at a time, as CSV, with the doses,
+//!   fractions and events that happened.
+//! - [`io`]: TOML model files that round-trip with the builder; NONMEM-style event tables.
 //!
 //! Data flows one way: builder → model → solver with a regimen → trajectory.
 //!
@@ -49,19 +54,19 @@ pub mod solver;
 pub mod trajectory;
 pub mod units;
 
-pub use error::{BuildError, Error, IoError, LookupError, ScheduleError, SolveError};
+pub use error::{BuildError, DataError, Error, IoError, LookupError, ScheduleError, SolveError};
 
 /// The names most programs need, in one import.
 pub mod prelude {
     pub use crate::builder::{ModelBuilder, Target};
-    pub use crate::dosing::{Compartment, Dose, Regimen};
+    pub use crate::dosing::{AmountUnit, Compartment, Cycle, Dose, Regimen, Subject};
     pub use crate::model::{
         BurdenUnit, CellSpec, Custom, DrugId, DrugSpec, Effector, Emax, ExpKill, Exponential,
         Gompertz, Inhibition, Linear, Logistic, MassAction, Model, ModelSpec, PowerLaw, Rates,
         RatioDependent, Recruitment, Saturating, SigmoidEmax, Simeoni, StateId, States,
         SuppressedRate, Suppressor, Tumor, TumorSpec, VonBertalanffy,
     };
-    pub use crate::solver::{simulate, Method, SolverOptions, Stiffness};
+    pub use crate::solver::{simulate, EventRule, Method, Simulation, SolverOptions, Stiffness};
     pub use crate::trajectory::Trajectory;
     pub use crate::Error;
 }

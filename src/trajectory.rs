@@ -92,6 +92,19 @@ pub struct FractionRecord {
     pub surviving_fraction: f64,
 }
 
+/// A state-triggered event that fired (see [`EventRule`](crate::solver::EventRule)).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRecord {
+    /// Time, days, located to within [`EVENT_TIME_TOLERANCE`](crate::solver::EVENT_TIME_TOLERANCE).
+    pub time: f64,
+    /// Name of the rule.
+    pub rule: String,
+    /// The action taken: `record`, `stop`, `eradicate`, `dose`, `stop_dosing`, `switch_regimen`.
+    pub action: &'static str,
+    /// The state when it fired (before the action), in state order.
+    pub state: Vec<f64>,
+}
+
 /// Column indices of each handle's natural column.
 #[derive(Clone, Debug, Default)]
 struct HandleColumns {
@@ -112,6 +125,7 @@ pub struct Trajectory {
     doses: Vec<DoseRecord>,
     fractions: Vec<FractionRecord>,
     resets: Vec<f64>,
+    events: Vec<EventRecord>,
     stats: SolverStats,
     #[serde(skip)]
     builder: BuilderId,
@@ -278,10 +292,24 @@ impl Trajectory {
             doses: Vec::new(),
             fractions: Vec::new(),
             resets: Vec::new(),
+            events: Vec::new(),
             stats: SolverStats::default(),
             builder: model.builder,
             handles,
             derived,
+        }
+    }
+
+    /// Derived columns from now on use `model`'s volumes (a model switch; same states).
+    pub(crate) fn rebind(&mut self, model: &Model) {
+        let conc = self
+            .derived
+            .iter_mut()
+            .filter(|(_, _, range)| model.layout.drugs.iter().any(|d| d.central == range.start));
+        for (_, factor, range) in conc {
+            if let Some(d) = model.layout.drugs.iter().find(|d| d.central == range.start) {
+                *factor = d.inv_v1;
+            }
         }
     }
 
@@ -367,6 +395,15 @@ impl Trajectory {
     /// The radiotherapy fractions given, one record per irradiated state, in time order.
     pub fn fractions(&self) -> &[FractionRecord] {
         &self.fractions
+    }
+
+    /// State-triggered events that fired, in time order.
+    pub fn events(&self) -> &[EventRecord] {
+        &self.events
+    }
+
+    pub(crate) fn record_event(&mut self, event: EventRecord) {
+        self.events.push(event);
     }
 
     /// Times (days) at which the state was reset to the model's initial state.

@@ -313,6 +313,11 @@ fn every_law_and_enum_round_trips() -> Result<(), oncodyn::Error> {
                 model: spec.clone(),
                 regimen,
                 simulation: Simulation::at_times(vec![0.0, 1.5, 2.0]).with_solver(solver),
+                events: vec![
+                    oncodyn::solver::EventRule::progression(),
+                    oncodyn::solver::EventRule::eradication("tumor0", 1.0),
+                ],
+                subject: oncodyn::dosing::Subject::new().with_weight(72.5),
             };
             let text = file.to_toml_string()?;
             assert_eq!(ModelFile::from_toml_str(&text)?, file, "TOML:\n{text}");
@@ -336,6 +341,8 @@ fn infinities_and_nan_round_trip() -> Result<(), oncodyn::Error> {
         model: spec,
         regimen: Regimen::new("r").with(Dose::bolus(0.0, "tumor", f64::INFINITY)),
         simulation: Simulation::grid(f64::INFINITY, 1.0),
+        events: Vec::new(),
+        subject: Default::default(),
     };
     let text = file.to_toml_string()?;
     let back = ModelFile::from_toml_str(&text)?;

@@ -333,6 +333,16 @@ impl ModelBuilder {
     }
 }
 
+/// Lowers `spec` with `custom` terms under an existing builder identity (for
+/// [`Model::modified`]).
+pub(crate) fn rebuild(
+    spec: ModelSpec,
+    custom: Vec<CustomTerm>,
+    builder: BuilderId,
+) -> Result<Model, BuildError> {
+    lower::lower(spec, custom, builder)
+}
+
 impl ModelSpec {
     /// Checks this description and resolves it to a [`Model`].
     ///

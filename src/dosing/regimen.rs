@@ -1,13 +1,19 @@
-//! [`Regimen`]: a named combination of doses (one arm of a comparison), and its resolution
-//! against a model into the sorted event list the solver integrates across.
+//! [`Regimen`]: a named combination of doses, radiotherapy fractions and resets (one arm of a
+//! comparison), and its resolution against a model into the sorted event list the solver
+//! integrates across.
 
-use super::dose::{Compartment, Dose};
+use super::dose::{AmountUnit, Compartment, Dose};
 use super::radiotherapy::Fraction;
+use super::subject::Subject;
 use crate::error::ScheduleError;
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
 
-/// A named set of doses of one or more drugs and cell products.
+/// A named set of doses of one or more drugs and cell products, radiotherapy fractions and
+/// resets.
+///
+/// Doses, fractions and resets may be listed in any order: [`resolve`](Self::resolve) sorts
+/// them. Infusions into the same compartment may overlap; their rates add.
 ///
 /// ```
 /// use oncodyn::dosing::{Dose, Regimen};
@@ -29,6 +35,11 @@ pub struct Regimen {
     /// standard courses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub radiotherapy: Vec<Fraction>,
+    /// Times, days, at which every state returns to the model's initial state (NONMEM EVID 3),
+    /// in any order (finite, ≥ 0). An infusion running at a reset is cut there: the rest of it
+    /// is not given, as in NONMEM. Doses at a reset's time are given after it (EVID 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resets: Vec<f64>,
 }
 
 impl Regimen {
@@ -38,6 +49,7 @@ impl Regimen {
             name: name.into(),
             doses: Vec::new(),
             radiotherapy: Vec::new(),
+            resets: Vec::new(),
         }
     }
 
@@ -48,6 +60,14 @@ impl Regimen {
         self
     }
 
+    /// The same regimen with `doses` added (e.g. those of a [`Cycle`](super::Cycle) or a
+    /// [`split`](Dose::split)).
+    #[must_use]
+    pub fn with_doses(mut self, doses: impl IntoIterator<Item = Dose>) -> Self {
+        self.doses.extend(doses);
+        self
+    }
+
     /// The same regimen with radiotherapy `fractions` added.
     #[must_use]
     pub fn with_radiotherapy(mut self, fractions: impl IntoIterator<Item = Fraction>) -> Self {
@@ -55,7 +75,14 @@ impl Regimen {
         self
     }
 
-    /// The same regimen with every dose and fraction shifted by `offset` days.
+    /// The same regimen with a reset to the initial state at `time` (days).
+    #[must_use]
+    pub fn with_reset(mut self, time: f64) -> Self {
+        self.resets.push(time);
+        self
+    }
+
+    /// The same regimen with every dose, fraction and reset shifted by `offset` days.
     #[must_use]
     pub fn shifted(mut self, offset: f64) -> Self {
         for d in &mut self.doses {
@@ -64,84 +91,145 @@ impl Regimen {
         for f in &mut self.radiotherapy {
             f.time += offset;
         }
+        for r in &mut self.resets {
+            *r += offset;
+        }
         self
     }
 
-    /// The same regimen with the doses and fractions of `other` added (the name is kept).
+    /// The same regimen with the doses, fractions and resets of `other` added (the name is
+    /// kept; `other`'s doses are numbered after this regimen's).
     #[must_use]
     pub fn merged(mut self, other: &Regimen) -> Self {
         self.doses.extend(other.doses.iter().cloned());
         self.radiotherapy.extend(other.radiotherapy.iter().copied());
+        self.resets.extend(other.resets.iter().copied());
         self
     }
 
-    /// Checks every dose against `model` and expands repeats into the sorted event list.
+    /// The regimen for `subject`: every amount per kg or per m² multiplied by the subject's
+    /// weight or body-surface area, so that every dose is absolute (mg or cells). A scaled
+    /// infusion given by rate becomes one given by its duration, `amount/rate`. Doses keep
+    /// their order (and so their indices), and
+    /// `regimen.for_subject(s)?.resolve(model) == regimen.resolve_for(model, s)`.
+    ///
+    /// ```
+    /// use oncodyn::dosing::{AmountUnit, Dose, Regimen, Subject};
+    /// let arm = Regimen::new("weight-based")
+    ///     .with(Dose::bolus(0.0, "drug", 2.0).in_unit(AmountUnit::PerKg));   // 2 mg/kg
+    /// let mine = arm.for_subject(&Subject::new().with_weight(70.0))?;
+    /// assert_eq!(mine.doses[0].amount, 140.0);                                // mg
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// The first invalid dose, by its index in [`doses`](Self::doses): a negative or non-finite
-    /// time or amount, a non-positive interval or duration, a repeat of zero doses, an unknown
-    /// target or a compartment the drug lacks.
+    /// [`ScheduleError::InvalidSubject`] for a covariate that is not finite and positive; for
+    /// each dose, the errors of [`resolve`](Self::resolve) that need no model (amount, time,
+    /// duration, rate, repeat); [`ScheduleError::MissingCovariate`] for an amount per kg or
+    /// per m² the subject lacks the covariate for.
+    pub fn for_subject(&self, subject: &Subject) -> Result<Regimen, ScheduleError> {
+        subject.check()?;
+        let mut out = self.clone();
+        for (index, dose) in out.doses.iter_mut().enumerate() {
+            let duration = check_dose(index, dose)?;
+            if dose.unit.is_absolute() {
+                continue;
+            }
+            let factor = covariate(index, dose, subject)?;
+            dose.amount *= factor;
+            dose.unit = AmountUnit::Absolute;
+            if dose.rate.is_some() {
+                dose.duration = duration;
+                dose.rate = None;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks every dose, fraction and reset against `model` and expands them into the sorted
+    /// event list, for absolute amounts only (mg, cells). Use
+    /// [`resolve_for`](Self::resolve_for) for amounts per kg or per m².
+    ///
+    /// # Errors
+    /// As [`resolve_for`](Self::resolve_for); an amount per kg or per m² is
+    /// [`ScheduleError::MissingCovariate`], as there is no subject.
     pub fn resolve(&self, model: &Model) -> Result<Plan, ScheduleError> {
+        self.resolve_for(model, &Subject::new())
+    }
+
+    /// Checks every dose, fraction and reset against `model` and expands them for `subject`
+    /// into the sorted event list.
+    ///
+    /// - Repeats are expanded (ADDL/II); amounts per kg or per m² are multiplied by the
+    ///   subject's weight or body-surface area, taken at the nominal dose time.
+    /// - A dose into a depot enters as `F·amount` at `time + lag`
+    ///   ([`Absorption`](crate::model::Absorption)); an infusion into a depot starts `lag` later.
+    /// - An infusion given by rate lasts `amount/rate` days (the nominal amount), so it is the
+    ///   same plan as the infusion given by that duration.
+    /// - Each reset becomes a [`JumpKind::Reset`] and cuts every infusion running at it (start
+    ///   before the reset, end after): the rest is not given. An infusion starting at a reset
+    ///   is not cut.
+    /// - Jumps are sorted by time, and at one time: resets, then radiotherapy fractions, then
+    ///   doses in the order listed; infusions by start time.
+    ///
+    /// # Errors
+    /// The first problem found, naming the dose by its index in [`doses`](Self::doses) (or the
+    /// fraction, reset or covariate): [`ScheduleError::InvalidSubject`];
+    /// [`ScheduleError::InvalidReset`] for a reset time that is negative or not finite;
+    /// for a dose, [`InvalidAmount`](ScheduleError::InvalidAmount) (negative or non-finite),
+    /// [`InvalidTime`](ScheduleError::InvalidTime) (negative or non-finite),
+    /// [`InvalidDuration`](ScheduleError::InvalidDuration) (not finite and positive, or shorter
+    /// than the rounding of its start time; for an infusion by rate, `amount/rate`),
+    /// [`InvalidRate`](ScheduleError::InvalidRate) (not finite and positive),
+    /// [`RateAndDuration`](ScheduleError::RateAndDuration) (both given),
+    /// [`EmptyRepeat`](ScheduleError::EmptyRepeat),
+    /// [`InvalidInterval`](ScheduleError::InvalidInterval) (not finite and positive),
+    /// [`UnknownTarget`](ScheduleError::UnknownTarget),
+    /// [`MissingCompartment`](ScheduleError::MissingCompartment),
+    /// [`MissingCovariate`](ScheduleError::MissingCovariate) (per kg without a weight, per m²
+    /// without a body-surface area or height and weight); for a fraction,
+    /// [`InvalidFraction`](ScheduleError::InvalidFraction).
+    pub fn resolve_for(&self, model: &Model, subject: &Subject) -> Result<Plan, ScheduleError> {
+        subject.check()?;
+        for (reset, &time) in self.resets.iter().enumerate() {
+            if !(time.is_finite() && time >= 0.0) {
+                return Err(ScheduleError::InvalidReset { reset, time });
+            }
+        }
         let mut plan = Plan::default();
         for (index, dose) in self.doses.iter().enumerate() {
-            let target = || dose.target.clone();
-            if !(dose.amount.is_finite() && dose.amount >= 0.0) {
-                return Err(ScheduleError::InvalidAmount {
-                    dose: index,
-                    target: target(),
-                    amount: dose.amount,
-                });
-            }
-            if !(dose.time.is_finite() && dose.time >= 0.0) {
-                return Err(ScheduleError::InvalidTime {
-                    dose: index,
-                    target: target(),
-                    time: dose.time,
-                });
-            }
-            if let Some(duration) = dose.duration {
-                if !(duration.is_finite() && duration > 0.0) {
-                    return Err(ScheduleError::InvalidDuration {
-                        dose: index,
-                        target: target(),
-                        duration,
-                    });
-                }
-            }
-            if let Some(r) = dose.repeat {
-                if r.additional == u32::MAX {
-                    return Err(ScheduleError::EmptyRepeat {
-                        dose: index,
-                        target: target(),
-                    });
-                }
-                if !(r.interval.is_finite() && r.interval > 0.0) {
-                    return Err(ScheduleError::InvalidInterval {
-                        dose: index,
-                        target: target(),
-                        interval: r.interval,
-                    });
-                }
-            }
-            let (state, scale) = locate(model, index, dose)?;
+            let duration = check_dose(index, dose)?;
+            let target = locate(model, index, dose)?;
+            let factor = covariate(index, dose, subject)?;
             for d in dose.expand() {
-                let amount = d.amount * scale;
-                match d.duration {
+                let amount = d.amount * factor * target.bioavailability;
+                let start = d.time + target.lag;
+                match duration {
                     None => plan.jumps.push(Jump {
-                        time: d.time,
+                        time: start,
                         kind: JumpKind::Add {
-                            state,
+                            state: target.state,
                             amount,
                             dose: index,
                         },
                     }),
-                    Some(duration) => plan.infusions.push(Infusion {
-                        start: d.time,
-                        end: d.time + duration,
-                        state,
-                        rate: amount / duration,
-                        dose: index,
-                    }),
+                    Some(duration) => {
+                        let end = start + duration;
+                        if same_time(start, end) {
+                            return Err(ScheduleError::InvalidDuration {
+                                dose: index,
+                                target: dose.target.clone(),
+                                duration,
+                            });
+                        }
+                        plan.infusions.push(Infusion {
+                            start,
+                            end,
+                            state: target.state,
+                            rate: amount / duration,
+                            dose: index,
+                        })
+                    }
                 }
             }
         }
@@ -157,16 +245,113 @@ impl Regimen {
             }
             plan.jumps.extend(irradiate(model, f, index));
         }
-        // Stable: at equal times radiation comes before doses (JumpKind's order), then the order
-        // given.
-        plan.jumps.sort_by(|a, b| {
-            a.time
-                .total_cmp(&b.time)
-                .then(a.kind.rank().cmp(&b.kind.rank()))
-        });
+        for &time in &self.resets {
+            plan.jumps.push(Jump {
+                time,
+                kind: JumpKind::Reset,
+            });
+            for inf in &mut plan.infusions {
+                if time > inf.start && time < inf.end && !same_time(inf.start, time) {
+                    inf.end = time;
+                }
+            }
+        }
+        sort_jumps(&mut plan.jumps);
         plan.infusions.sort_by(|a, b| a.start.total_cmp(&b.start));
         Ok(plan)
     }
+}
+
+/// Sorts `jumps` into the order they are applied: by time, and at one time resets first, then
+/// radiotherapy fractions (which act on the cells present before doses given at that time
+/// arrive), then doses; stable, so jumps of one kind at one time keep their order.
+pub fn sort_jumps(jumps: &mut [Jump]) {
+    jumps.sort_by(|a, b| {
+        a.time
+            .total_cmp(&b.time)
+            .then(a.kind.rank().cmp(&b.kind.rank()))
+    });
+}
+
+/// Whether `a` and `b` are one time (within a few ULPs: `21·k + 1/48` computed two ways), the
+/// tolerance within which the solver merges event times into one cut.
+pub(crate) fn same_time(a: f64, b: f64) -> bool {
+    (b - a).abs() <= 8.0 * f64::EPSILON * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Checks what can be checked of dose `index` without a model or subject; returns its infusion
+/// duration (days), `None` for a bolus.
+fn check_dose(index: usize, dose: &Dose) -> Result<Option<f64>, ScheduleError> {
+    let target = || dose.target.clone();
+    if !(dose.amount.is_finite() && dose.amount >= 0.0) {
+        return Err(ScheduleError::InvalidAmount {
+            dose: index,
+            target: target(),
+            amount: dose.amount,
+        });
+    }
+    if !(dose.time.is_finite() && dose.time >= 0.0) {
+        return Err(ScheduleError::InvalidTime {
+            dose: index,
+            target: target(),
+            time: dose.time,
+        });
+    }
+    if let Some(rate) = dose.rate {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(ScheduleError::InvalidRate {
+                dose: index,
+                target: target(),
+                rate,
+            });
+        }
+        if let Some(duration) = dose.duration {
+            return Err(ScheduleError::RateAndDuration {
+                dose: index,
+                target: target(),
+                rate,
+                duration,
+            });
+        }
+    }
+    let duration = dose.infusion_duration();
+    if let Some(duration) = duration {
+        if !(duration.is_finite() && duration > 0.0) {
+            return Err(ScheduleError::InvalidDuration {
+                dose: index,
+                target: target(),
+                duration,
+            });
+        }
+    }
+    if let Some(r) = dose.repeat {
+        if r.additional == u32::MAX {
+            return Err(ScheduleError::EmptyRepeat {
+                dose: index,
+                target: target(),
+            });
+        }
+        if !(r.interval.is_finite() && r.interval > 0.0) {
+            return Err(ScheduleError::InvalidInterval {
+                dose: index,
+                target: target(),
+                interval: r.interval,
+            });
+        }
+    }
+    Ok(duration)
+}
+
+/// The factor on dose `index`'s amount for `subject` (1, the weight or the body-surface area).
+fn covariate(index: usize, dose: &Dose, subject: &Subject) -> Result<f64, ScheduleError> {
+    subject
+        .factor(dose.unit)
+        .ok_or_else(|| ScheduleError::MissingCovariate {
+            dose: index,
+            target: dose.target.clone(),
+            unit: dose.unit,
+            needs: Subject::needs(dose.unit),
+        })
 }
 
 /// The jumps one fraction causes: each irradiated population scaled by its surviving fraction,
@@ -202,28 +387,51 @@ fn irradiate(model: &Model, f: &Fraction, index: usize) -> Vec<Jump> {
         .collect()
 }
 
-/// The state a dose goes into and the factor on its amount (bioavailability for a depot).
-fn locate(model: &Model, index: usize, dose: &Dose) -> Result<(usize, f64), ScheduleError> {
+/// Where a dose goes: its state, the factor on its amount and the delay of its arrival.
+struct Destination {
+    /// State index.
+    state: usize,
+    /// Bioavailability `F` for a depot, else 1.
+    bioavailability: f64,
+    /// Absorption lag for a depot, days, else 0.
+    lag: f64,
+}
+
+/// The state dose `index` goes into, with bioavailability and lag for a depot.
+fn locate(model: &Model, index: usize, dose: &Dose) -> Result<Destination, ScheduleError> {
     let spec = model.spec();
-    if let Some(d) = spec.drugs.iter().position(|d| d.name == dose.target) {
-        let layout = &model.layout.drugs[d];
-        let missing = |what: String| ScheduleError::MissingCompartment {
+    let plain = |state| Destination {
+        state,
+        bioavailability: 1.0,
+        lag: 0.0,
+    };
+    let drug = spec
+        .drugs
+        .iter()
+        .zip(&model.layout.drugs)
+        .find(|(d, _)| d.name == dose.target);
+    if let Some((drug, layout)) = drug {
+        let missing = || ScheduleError::MissingCompartment {
             dose: index,
             target: dose.target.clone(),
-            compartment: what,
+            compartment: dose.compartment.to_string(),
         };
         return match dose.compartment {
-            Compartment::Central => Ok((layout.central, 1.0)),
-            Compartment::Depot => layout
-                .depot
-                .map(|s| (s, layout.bioavailability))
-                .ok_or_else(|| missing(dose.compartment.to_string())),
+            Compartment::Central => Ok(plain(layout.central)),
+            Compartment::Depot => match (layout.depot, drug.absorption) {
+                (Some(state), Some(absorption)) => Ok(Destination {
+                    state,
+                    bioavailability: layout.bioavailability,
+                    lag: absorption.lag,
+                }),
+                _ => Err(missing()),
+            },
             Compartment::Peripheral(n) => n
                 .checked_sub(1)
                 .map(|i| layout.peripherals.start + i)
                 .filter(|s| layout.peripherals.contains(s))
-                .map(|s| (s, 1.0))
-                .ok_or_else(|| missing(dose.compartment.to_string())),
+                .map(plain)
+                .ok_or_else(missing),
         };
     }
     let cells = spec.effectors.iter().chain(&spec.suppressors);
@@ -235,13 +443,14 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<(usize, f64), Sche
                 compartment: dose.compartment.to_string(),
             });
         }
-        let n_eff = spec.effectors.len();
-        let state = if c < n_eff {
-            model.layout.effectors[c]
-        } else {
-            model.layout.suppressors[c - n_eff]
-        };
-        return Ok((state, 1.0));
+        let mut states = model
+            .layout
+            .effectors
+            .iter()
+            .chain(&model.layout.suppressors);
+        if let Some(&state) = states.nth(c) {
+            return Ok(plain(state));
+        }
     }
     let available: Vec<&str> = spec
         .drugs
@@ -303,6 +512,15 @@ impl JumpKind {
             JumpKind::Reset => 0,
             JumpKind::Scale { .. } => 1,
             JumpKind::Add { .. } => 2,
+        }
+    }
+
+    /// `reset`, `fraction N` or `dose N`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            JumpKind::Reset => "reset".to_string(),
+            JumpKind::Scale { fraction, .. } => format!("fraction {fraction}"),
+            JumpKind::Add { dose, .. } => format!("dose {dose}"),
         }
     }
 

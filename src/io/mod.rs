@@ -1,5 +1,5 @@
 //! Files: TOML model files (model + regimen + simulation settings) that round-trip with the
-//! builder.
+//! builder, and NONMEM-style event tables.
 //!
 //! Use this module when a model should live in a file rather than in code: to ship a published
 //! model with its parameters and their sources as comments, to rerun a simulation from the
@@ -7,7 +7,13 @@
 //! model built in code. A [`ModelFile`] holds a [`ModelSpec`](crate::model::ModelSpec), a
 //! [`Regimen`](crate::dosing::Regimen) and a [`Simulation`] section; see [`ModelFile`] for the
 //! layout of a file, and `examples/models/` for documented files.
+//!
+//! Use [`nonmem`] when doses and observations come as a NONMEM data set: an [`EventTable`]
+//! reads and writes one, and simulates each subject to predictions at its observation records.
 
+pub mod nonmem;
 mod spec;
 
+pub use crate::error::DataError;
+pub use nonmem::{EventSettings, EventTable, Prediction};
 pub use spec::{ModelFile, OutputTimes, Simulation};

@@ -1,10 +1,10 @@
 //! [`ModelFile`]: a model, its regimen and the simulation settings as one TOML document, with
 //! error messages that name the offending field and its line.
 
-use crate::dosing::Regimen;
+use crate::dosing::{Regimen, Subject};
 use crate::error::{BuildError, Error, IoError, ScheduleError};
 use crate::model::{Model, ModelSpec};
-use crate::solver::SolverOptions;
+use crate::solver::{EventRule, SolverOptions};
 use crate::trajectory::Trajectory;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -79,6 +79,16 @@ pub struct ModelFile {
     pub regimen: Regimen,
     /// Output times and solver options.
     pub simulation: Simulation,
+    /// State-triggered events (`[[events]]`: eradication, progression, thresholds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventRule>,
+    /// The subject's body weight, height or surface area, for per-kg and per-m² doses.
+    #[serde(default, skip_serializing_if = "is_anonymous")]
+    pub subject: Subject,
+}
+
+fn is_anonymous(subject: &Subject) -> bool {
+    *subject == Subject::default()
 }
 
 fn is_untreated(regimen: &Regimen) -> bool {
@@ -348,6 +358,8 @@ impl ModelFile {
             model: model.spec().clone(),
             regimen,
             simulation,
+            events: Vec::new(),
+            subject: Subject::default(),
         })
     }
 
@@ -370,8 +382,11 @@ impl ModelFile {
     pub fn simulate(&self) -> Result<(Model, Trajectory), Error> {
         let model = self.build()?;
         let times = self.simulation.output_times()?;
-        let trajectory =
-            crate::solver::simulate(&model, &self.regimen, &times, &self.simulation.solver)?;
+        let trajectory = crate::solver::Simulation::new(&model, &self.regimen, &times)
+            .options(&self.simulation.solver)
+            .events(&self.events)
+            .subject(&self.subject)
+            .run()?;
         Ok((model, trajectory))
     }
 }

@@ -177,6 +177,42 @@ impl Model {
         dy
     }
 
+    /// Whether the right-hand side is linear (affine) in the state: only constant sources and
+    /// first-order transfers, no user terms. Linear models get exact shortcuts (steady state by
+    /// one linear solve).
+    pub fn is_linear(&self) -> bool {
+        self.custom.is_empty()
+            && self
+                .terms
+                .iter()
+                .all(|t| matches!(t, Term::Source { .. } | Term::FirstOrder { .. }))
+    }
+
+    /// The same model with `change` applied to its description, rebuilt (and re-checked) with
+    /// the same handles and user terms: for piecewise-constant parameters (see
+    /// [`Simulation::switch_model`](crate::solver::Simulation::switch_model)) and per-patient
+    /// parameters.
+    ///
+    /// # Errors
+    /// Any [`BuildError`](crate::BuildError) of the changed description, and
+    /// [`BuildError::LayoutChanged`](crate::BuildError::LayoutChanged) if the change adds,
+    /// removes or renames states.
+    pub fn modified(
+        &self,
+        change: impl FnOnce(&mut ModelSpec),
+    ) -> Result<Model, crate::BuildError> {
+        let mut spec = self.spec.clone();
+        change(&mut spec);
+        let model = crate::builder::rebuild(spec, self.custom.clone(), self.builder)?;
+        let same = model.states.len() == self.states.len()
+            && model.states.iter().zip(&self.states).all(|(a, b)| a == b);
+        if same {
+            Ok(model)
+        } else {
+            Err(crate::BuildError::LayoutChanged)
+        }
+    }
+
     /// Number of states.
     pub fn n_states(&self) -> usize {
         self.states.len()

@@ -9,7 +9,8 @@
 //! dA_i/dt = Q_i/V1·A1 − Q_i/V_i·A_i                                     (peripherals)
 //! ```
 //!
-//! A dose into the depot enters as `F·amount` (bioavailability `F`).
+//! A dose into the depot enters as `F·amount` (bioavailability `F`), `lag` days after its
+//! nominal time (absorption lag, NONMEM's ALAG).
 
 use super::param::Requirement;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,12 @@ pub struct Peripheral {
     pub v: f64,
 }
 
-/// First-order absorption from a depot (oral, subcutaneous).
+/// First-order absorption from a depot (oral, subcutaneous), after an optional lag.
+///
+/// A dose of `D` into the depot at nominal time `t0` enters it as `F·D` at `t0 + lag`, so the
+/// central amount of a one-compartment drug is the Bateman function of `t − t0 − lag`
+/// (zero before). An infusion into the depot starts `lag` later. Covariates that scale the
+/// amount (weight for mg/kg) are taken at the nominal time `t0`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Absorption {
@@ -33,10 +39,17 @@ pub struct Absorption {
     /// Bioavailability `F`, fraction in (0, 1].
     #[serde(default = "full")]
     pub bioavailability: f64,
+    /// Absorption lag `tlag`, days (finite, ≥ 0; 0 by default).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lag: f64,
 }
 
 fn full() -> f64 {
     1.0
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// Saturable (Michaelis–Menten) elimination from the central compartment: `Vmax·C/(Km + C)`.
@@ -91,12 +104,32 @@ impl DrugSpec {
         }
     }
 
-    /// The same drug with a depot: absorption rate `ka` (1/day), bioavailability `f` (fraction).
+    /// The same drug with a depot: absorption rate `ka` (1/day), bioavailability `f` (fraction),
+    /// no lag.
     #[must_use]
     pub fn with_absorption(mut self, ka: f64, f: f64) -> Self {
         self.absorption = Some(Absorption {
             ka,
             bioavailability: f,
+            lag: 0.0,
+        });
+        self
+    }
+
+    /// The same drug with a depot whose doses arrive `lag` days after their nominal time:
+    /// absorption rate `ka` (1/day), bioavailability `f` (fraction), lag (days).
+    ///
+    /// ```
+    /// use oncodyn::model::DrugSpec;
+    /// let oral = DrugSpec::one_compartment("oral", 5.0, 10.0).with_lagged_absorption(1.5, 0.8, 0.25);
+    /// assert_eq!(oral.absorption.map(|a| a.lag), Some(0.25));
+    /// ```
+    #[must_use]
+    pub fn with_lagged_absorption(mut self, ka: f64, f: f64, lag: f64) -> Self {
+        self.absorption = Some(Absorption {
+            ka,
+            bioavailability: f,
+            lag,
         });
         self
     }
@@ -123,6 +156,7 @@ impl DrugSpec {
         if let Some(a) = self.absorption {
             p.push(("ka", a.ka, Positive));
             p.push(("bioavailability", a.bioavailability, UnitInterval));
+            p.push(("lag", a.lag, NonNegative));
         }
         if let Some(m) = self.saturable {
             p.push(("vmax", m.vmax, NonNegative));

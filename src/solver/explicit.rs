@@ -1,5 +1,6 @@
 //! Adapter driving ode_solvers' Dopri5 / Dop853 over one segment, in per-state scaled variables.
 
+use super::events::{Watch, EVENT_TIME_TOLERANCE};
 use super::options::{Method, SolverOptions, Stiffness};
 use crate::error::SolveError;
 use crate::model::Model;
@@ -61,6 +62,15 @@ impl System<f64, DVector<f64>> for Scaled<'_> {
     }
 }
 
+/// How a watched integration ended.
+pub(crate) enum Outcome {
+    /// The end of the segment.
+    Reached,
+    /// These watches crossed at `t` (the earliest crossing, and every other watch that has
+    /// crossed by then).
+    Crossed { t: f64, watches: Vec<usize> },
+}
+
 /// Integrates one segment at a time for one simulation: borrows the model and options, owns
 /// the scratch the right-hand side needs, so segments allocate only inside ode_solvers.
 pub(crate) struct Integrator<'a> {
@@ -99,6 +109,127 @@ impl<'a> Integrator<'a> {
         y: &mut [f64],
         inputs: &[f64],
     ) -> Result<(), SolveError> {
+        let (_, mut states) = self.run(t0, t1, y, inputs, false)?;
+        let end = states.pop().unwrap_or_default();
+        self.unscale(&end, t1, y)
+    }
+
+    /// Like [`integrate`](Self::integrate), but stops at the first crossing of an armed
+    /// watch's event function (negative to non-negative), located to
+    /// [`EVENT_TIME_TOLERANCE`]; `y` then holds the state just after the crossing.
+    pub(crate) fn integrate_watched(
+        &mut self,
+        t0: f64,
+        t1: f64,
+        y: &mut [f64],
+        inputs: &[f64],
+        watches: &mut [Watch],
+    ) -> Result<Outcome, SolveError> {
+        let (times, states) = self.run(t0, t1, y, inputs, true)?;
+        let mut previous = (t0, y.to_vec());
+        let mut g_prev: Vec<f64> = watches.iter().map(|w| w.g(y)).collect();
+        let mut point = vec![0.0; y.len()];
+        for (&t, z) in times.iter().zip(&states) {
+            self.unscale(z, t, &mut point)?;
+            let mut first: Option<(f64, usize, Vec<f64>)> = None;
+            for (k, w) in watches.iter().enumerate() {
+                if w.armed && g_prev[k] < 0.0 && w.g(&point) >= 0.0 {
+                    let (tk, yk) = self.locate(w, &previous, (t, &point), inputs)?;
+                    if first.as_ref().is_none_or(|f| tk < f.0) {
+                        first = Some((tk, k, yk));
+                    }
+                }
+            }
+            if let Some((tk, k, yk)) = first {
+                let crossed = (0..watches.len())
+                    .filter(|&j| {
+                        j == k || (watches[j].armed && g_prev[j] < 0.0 && watches[j].g(&yk) >= 0.0)
+                    })
+                    .collect();
+                y.copy_from_slice(&yk);
+                return Ok(Outcome::Crossed {
+                    t: tk,
+                    watches: crossed,
+                });
+            }
+            for (k, w) in watches.iter_mut().enumerate() {
+                g_prev[k] = w.g(&point);
+                w.observe(&point);
+            }
+            previous = (t, point.clone());
+        }
+        y.copy_from_slice(&previous.1);
+        Ok(Outcome::Reached)
+    }
+
+    /// The crossing of `watch` in `(a, b]`, where its event function is negative at `a` and
+    /// non-negative at `b`: Illinois regula falsi, each trial a fresh integration from `a`.
+    fn locate(
+        &mut self,
+        watch: &Watch,
+        a: &(f64, Vec<f64>),
+        b: (f64, &[f64]),
+        inputs: &[f64],
+    ) -> Result<(f64, Vec<f64>), SolveError> {
+        let (mut ta, mut ga) = (a.0, watch.g(&a.1));
+        let (mut tb, mut gb, mut yb) = (b.0, watch.g(b.1), b.1.to_vec());
+        let mut side = 0i8;
+        let mut trial = vec![0.0; yb.len()];
+        for _ in 0..200 {
+            if tb - ta <= EVENT_TIME_TOLERANCE * tb.abs().max(1.0) {
+                break;
+            }
+            let secant = (ta * gb - tb * ga) / (gb - ga);
+            let tc = if secant > ta && secant < tb {
+                secant
+            } else {
+                0.5 * (ta + tb)
+            };
+            trial.copy_from_slice(&a.1);
+            self.integrate(a.0, tc, &mut trial, inputs)?;
+            let gc = watch.g(&trial);
+            if gc >= 0.0 {
+                (tb, gb) = (tc, gc);
+                yb.copy_from_slice(&trial);
+                if side == 1 {
+                    ga *= 0.5;
+                }
+                side = 1;
+            } else {
+                (ta, ga) = (tc, gc);
+                if side == -1 {
+                    gb *= 0.5;
+                }
+                side = -1;
+            }
+        }
+        Ok((tb, yb))
+    }
+
+    /// `y = z·atol`, failing on a non-finite value (named by its state).
+    fn unscale(&self, z: &DVector<f64>, t: f64, y: &mut [f64]) -> Result<(), SolveError> {
+        for ((yi, zi), a) in y.iter_mut().zip(z.iter()).zip(&self.atol) {
+            *yi = zi * a;
+        }
+        match y.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(SolveError::NonFinite {
+                t,
+                state: self.model.states()[i].name.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// One restart of the method from `(t0, y)` to `t1`: the accepted step times and scaled
+    /// states (only the last when `keep_steps` is false).
+    fn run(
+        &mut self,
+        t0: f64,
+        t1: f64,
+        y: &[f64],
+        inputs: &[f64],
+        keep_steps: bool,
+    ) -> Result<(Vec<f64>, Vec<DVector<f64>>), SolveError> {
         let n = y.len();
         let non_finite = Cell::new(None);
         let system = Scaled {
@@ -131,7 +262,7 @@ impl<'a> Integrator<'a> {
         let rtol = options.rtol;
         // ode_solvers' default controller constants for each method (its `new`): safety
         // factor, PI beta, and the bounds on the step-size ratio.
-        let (result, z_end) = match options.method {
+        let (result, steps) = match options.method {
             Method::Dopri5 => {
                 let (safety, beta, fac_min, fac_max) = (0.9, 0.04, 0.2, 10.0);
                 let mut s = Dopri5::from_param(
@@ -153,7 +284,7 @@ impl<'a> Integrator<'a> {
                     OutputType::Sparse,
                 );
                 let r = s.integrate();
-                (r, s.y_out().last().cloned())
+                (r, steps(s.x_out(), s.y_out(), keep_steps))
             }
             Method::Dop853 => {
                 let (safety, beta, fac_min, fac_max) = (0.9, 0.0, 0.333, 6.0);
@@ -176,7 +307,7 @@ impl<'a> Integrator<'a> {
                     OutputType::Sparse,
                 );
                 let r = s.integrate();
-                (r, s.y_out().last().cloned())
+                (r, steps(s.x_out(), s.y_out(), keep_steps))
             }
         };
         let st = match result {
@@ -195,23 +326,32 @@ impl<'a> Integrator<'a> {
         self.stats.accepted_steps += u64::from(st.accepted_steps);
         self.stats.rejected_steps += u64::from(st.rejected_steps);
         self.stats.segments += 1;
-        let non_finite_at = |t: f64, i: usize| SolveError::NonFinite {
-            t,
-            state: self.model.states()[i].name.clone(),
-        };
         if let Some((t, i)) = non_finite.get() {
-            return Err(non_finite_at(t, i));
+            return Err(SolveError::NonFinite {
+                t,
+                state: self.model.states()[i].name.clone(),
+            });
         }
-        let Some(z_end) = z_end else {
+        if steps.1.is_empty() {
             return Err(SolveError::StepSizeTooSmall { t: t0 });
-        };
-        for ((yi, zi), a) in y.iter_mut().zip(z_end.iter()).zip(&self.atol) {
-            *yi = zi * a;
         }
-        match y.iter().position(|v| !v.is_finite()) {
-            Some(i) => Err(non_finite_at(t1, i)),
-            None => Ok(()),
-        }
+        Ok(steps)
+    }
+}
+
+/// The step points ode_solvers stored (all, or only the last).
+fn steps(x: &[f64], z: &[DVector<f64>], keep_steps: bool) -> (Vec<f64>, Vec<DVector<f64>>) {
+    if keep_steps {
+        // The first stored point is the segment's start.
+        (
+            x.iter().skip(1).copied().collect(),
+            z.iter().skip(1).cloned().collect(),
+        )
+    } else {
+        (
+            x.last().copied().into_iter().collect(),
+            z.last().cloned().into_iter().collect(),
+        )
     }
 }
 

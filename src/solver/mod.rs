@@ -1,46 +1,36 @@
 //! Simulation: [`simulate`] runs a [`Model`] under a [`Regimen`] to a [`Trajectory`].
 //!
 //! Use this module to choose *how* to integrate ([`SolverOptions`]: method, tolerances, step
-//! budget) and to run a simulation.
+//! budget) and to run a simulation: from the model's initial state ([`simulate`]), from any
+//! state and time ([`simulate_from`]), with state-triggered events ([`simulate_with_events`]),
+//! or to the periodic steady state of a dosing pattern ([`steady_state`]).
 //!
-//! Integration is piecewise: time is cut at every bolus, infusion start and end, and output
-//! time; boluses are applied as jumps between segments; the method restarts at every cut with a
-//! freshly computed first step, so no step-size history crosses a discontinuity. Times closer
-//! than a few ULPs are one cut. Outputs land exactly on the requested times (a segment ends
-//! there), and each bolus time gives two rows, before (`pre`) and after (`post`) the jump.
+//! Integration is piecewise: time is cut at every dose, fraction, infusion start and end, and
+//! output time; boluses and fractions are applied as jumps between segments; the method
+//! restarts at every cut with a freshly computed first step, so no step-size history crosses a
+//! discontinuity. Times closer than a few ULPs are one cut. Outputs land exactly on the
+//! requested times (a segment ends there), and each jump time gives two rows, before (`pre`)
+//! and after (`post`) the jump.
 
+mod events;
 mod explicit;
 mod options;
+mod steady;
 
+pub use events::{Action, Condition, DiameterMapping, EventRule, Quantity, EVENT_TIME_TOLERANCE};
 pub use explicit::SolverStats;
 pub use options::{AbsoluteTolerance, Method, SolverOptions, StateTolerance, Stiffness};
+pub use steady::{steady_state, Period, SteadyState};
 
-use crate::dosing::{Plan, Regimen};
+use crate::dosing::{same_time, Plan, Regimen, Subject};
 use crate::error::{Error, ScheduleError};
 use crate::model::Model;
-use crate::trajectory::{DoseRecord, Side, Trajectory};
-use explicit::Integrator;
+use crate::trajectory::{DoseRecord, EventRecord, Side, Trajectory};
+use events::Watch;
+use explicit::{Integrator, Outcome};
 
-/// What happens at one cut of the time axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Event {
-    /// Output time `i`.
-    Output(usize),
-    /// Infusion `i` of the plan ends.
-    InfusionEnd(usize),
-    /// Infusion `i` starts.
-    InfusionStart(usize),
-    /// Jump `i` of the plan (bolus or radiotherapy fraction).
-    Jump(usize),
-}
-
-/// Whether `b` is the same time as `a` (within a few ULPs: 21·k + 1/48 computed two ways).
-fn same_time(a: f64, b: f64) -> bool {
-    (b - a).abs() <= 8.0 * f64::EPSILON * a.abs().max(b.abs()).max(1.0)
-}
-
-/// Checks output times: at least one, finite, non-negative, strictly increasing.
-fn check_times(times: &[f64]) -> Result<(), ScheduleError> {
+/// Checks output times: at least one, finite, not before `start`, strictly increasing.
+fn check_times(times: &[f64], start: f64) -> Result<(), ScheduleError> {
     if times.is_empty() {
         return Err(ScheduleError::NoOutputTimes);
     }
@@ -48,8 +38,12 @@ fn check_times(times: &[f64]) -> Result<(), ScheduleError> {
     for (index, &time) in times.iter().enumerate() {
         let reason = if !time.is_finite() {
             "is not finite"
-        } else if time < 0.0 {
-            "is negative"
+        } else if time < start {
+            if start == 0.0 {
+                "is negative"
+            } else {
+                "is before the start of the simulation"
+            }
         } else if time <= previous {
             "is not after the one before it"
         } else {
@@ -65,33 +59,129 @@ fn check_times(times: &[f64]) -> Result<(), ScheduleError> {
     Ok(())
 }
 
-/// The cuts of `[0, t_end]`: sorted, with events at (nearly) the same time grouped.
-fn cuts(plan: &Plan, times: &[f64], t_end: f64) -> Vec<(f64, Vec<Event>)> {
-    let mut events: Vec<(f64, Event)> = times
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| (t, Event::Output(i)))
-        .collect();
-    for (i, j) in plan.jumps.iter().enumerate() {
-        events.push((j.time, Event::Jump(i)));
-    }
-    for (i, inf) in plan.infusions.iter().enumerate() {
-        events.push((inf.start, Event::InfusionStart(i)));
-        events.push((inf.end, Event::InfusionEnd(i)));
-    }
-    events.retain(|(t, _)| *t <= t_end || same_time(t_end, *t));
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut groups: Vec<(f64, Vec<Event>)> = Vec::new();
-    for (t, e) in events {
-        match groups.last_mut() {
-            Some((t0, group)) if same_time(*t0, t) => group.push(e),
-            _ => groups.push((t, vec![e])),
+/// One simulation, configured step by step; [`simulate`], [`simulate_from`] and
+/// [`simulate_with_events`] are shortcuts for the common cases.
+///
+/// ```
+/// use oncodyn::prelude::*;
+/// use oncodyn::solver::Simulation;
+///
+/// // A drug whose clearance doubles from day 10 (e.g. a covariate change): two models with the
+/// // same states, switched at t = 10.
+/// let mut b = ModelBuilder::new();
+/// let drug = b.drug(DrugSpec::one_compartment("drug", 1.0, 10.0))?;   // k = 0.1 1/day
+/// let before = b.build()?;
+/// let after = before.modified(|spec| spec.drugs[0].cl = 2.0)?;         // k = 0.2 1/day
+/// let regimen = Regimen::new("one").with(Dose::bolus(0.0, "drug", 100.0));
+/// let opts = SolverOptions { rtol: 1e-10, ..Default::default() };
+/// let traj = Simulation::new(&before, &regimen, &[0.0, 10.0, 20.0])
+///     .options(&opts)
+///     .switch_model(10.0, &after)
+///     .run()?;
+/// let c20 = traj.value_at(20.0, drug)?;
+/// assert!((c20 - 10.0 * (-1.0f64).exp() * (-2.0f64).exp()).abs() < 1e-8);
+/// # Ok::<(), oncodyn::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Simulation<'a> {
+    model: &'a Model,
+    regimen: &'a Regimen,
+    times: &'a [f64],
+    options: Option<&'a SolverOptions>,
+    rules: &'a [EventRule],
+    start: Option<(&'a [f64], f64)>,
+    switches: Vec<(f64, &'a Model)>,
+    subject: Option<&'a Subject>,
+}
+
+impl<'a> Simulation<'a> {
+    /// `model` under `regimen` from t = 0 and the model's initial state, with output rows at
+    /// `times` (days) and default [`SolverOptions`].
+    pub fn new(model: &'a Model, regimen: &'a Regimen, times: &'a [f64]) -> Self {
+        Simulation {
+            model,
+            regimen,
+            times,
+            options: None,
+            rules: &[],
+            start: None,
+            switches: Vec::new(),
+            subject: None,
         }
     }
-    for (_, group) in &mut groups {
-        group.sort();
+
+    /// Resolve per-weight and per-surface-area doses (and every dose an event adds) for
+    /// `subject`; without one, such doses are an error.
+    #[must_use]
+    pub fn subject(mut self, subject: &'a Subject) -> Self {
+        self.subject = Some(subject);
+        self
     }
-    groups
+
+    /// Integrate with `options`.
+    #[must_use]
+    pub fn options(mut self, options: &'a SolverOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Watch `rules` (see [`EventRule`]).
+    #[must_use]
+    pub fn events(mut self, rules: &'a [EventRule]) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Start from `state` at time `start` (days) instead of the model's initial state at 0.
+    #[must_use]
+    pub fn start_from(mut self, state: &'a [f64], start: f64) -> Self {
+        self.start = Some((state, start));
+        self
+    }
+
+    /// From time `at` (days) on, integrate `model` instead: piecewise-constant parameters (a
+    /// covariate that changes, an effect switched on). `model` must have the same states (build
+    /// it with [`Model::modified`]); the state carries over unchanged.
+    #[must_use]
+    pub fn switch_model(mut self, at: f64, model: &'a Model) -> Self {
+        self.switches.push((at, model));
+        self
+    }
+
+    /// Runs the simulation.
+    ///
+    /// # Errors
+    /// [`ScheduleError`] for invalid output times, doses, rules, starting state or model
+    /// switches (named by index); [`SolveError`](crate::SolveError) when integration fails,
+    /// with the time (and state).
+    pub fn run(&self) -> Result<Trajectory, Error> {
+        let default = SolverOptions::default();
+        let options = self.options.unwrap_or(&default);
+        let (state, start) = self.start.unwrap_or((self.model.initial_state(), 0.0));
+        let mut switches = self.switches.clone();
+        switches.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (index, (at, model)) in switches.iter().enumerate() {
+            let same = model.states().len() == self.model.states().len()
+                && model
+                    .states()
+                    .iter()
+                    .zip(self.model.states())
+                    .all(|(a, b)| a.name == b.name && a.unit == b.unit);
+            if !same || !at.is_finite() || *at < start {
+                return Err(ScheduleError::InvalidModelSwitch {
+                    index,
+                    time: *at,
+                    reason: if same {
+                        "its time is not finite or before the start"
+                    } else {
+                        "its states differ from the model's"
+                    },
+                }
+                .into());
+            }
+        }
+        Run::new(self, state, start, switches, options)?.finish()
+    }
 }
 
 /// Simulates `model` under `regimen` from t = 0 (the model's initial state) to the last of
@@ -123,77 +213,499 @@ pub fn simulate(
     times: &[f64],
     options: &SolverOptions,
 ) -> Result<Trajectory, Error> {
-    check_times(times)?;
-    let plan = regimen.resolve(model)?;
-    let t_end = times[times.len() - 1];
-    let mut integrator = Integrator::new(model, options)?;
-    let mut trajectory = Trajectory::new(model);
-    let n = model.n_states();
-    let mut y = model.initial_state().to_vec();
-    let mut inputs = vec![0.0; n];
-    let mut active = vec![false; plan.infusions.len()];
-    let mut t = 0.0;
-    for (tc, events) in cuts(&plan, times, t_end) {
-        if tc > t {
-            integrator.integrate(t, tc, &mut y, &inputs)?;
-            t = tc;
+    Simulation::new(model, regimen, times)
+        .options(options)
+        .run()
+}
+
+/// Simulates from `state` at time `start` (days) instead of the model's initial state; doses
+/// and output times must not be earlier than `start`.
+///
+/// # Errors
+/// As [`simulate`], plus [`ScheduleError::InvalidInitialState`] for a state of the wrong
+/// length or with a non-finite value, and [`ScheduleError::BeforeStart`] for a dose before
+/// `start`.
+pub fn simulate_from(
+    model: &Model,
+    state: &[f64],
+    start: f64,
+    regimen: &Regimen,
+    times: &[f64],
+    options: &SolverOptions,
+) -> Result<Trajectory, Error> {
+    Simulation::new(model, regimen, times)
+        .options(options)
+        .start_from(state, start)
+        .run()
+}
+
+/// Simulates from the model's initial state with state-triggered `rules` (see
+/// [`EventRule`]): crossings are located to [`EVENT_TIME_TOLERANCE`] and recorded in
+/// [`Trajectory::events`], and their actions applied.
+///
+/// ```
+/// use oncodyn::prelude::*;
+/// use oncodyn::solver::{simulate_with_events, Action, Condition, EventRule, Quantity};
+///
+/// let mut b = ModelBuilder::new();
+/// b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
+/// let model = b.build()?;
+/// let doubling = EventRule::new(
+///     "doubled",
+///     Condition::Above { quantity: Quantity::Burden { tumor: "tumor".into() }, value: 2e6 },
+///     Action::Stop,
+/// );
+/// let opts = SolverOptions { rtol: 1e-10, ..Default::default() };
+/// let traj = simulate_with_events(&model, &Regimen::new("none"), &[doubling], &[0.0, 30.0], &opts)?;
+/// let t = traj.events()[0].time;
+/// assert!((t - 10.0 * 2f64.ln()).abs() < 1e-8);   // doubling time ln 2 / r
+/// # Ok::<(), oncodyn::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`simulate`], plus [`ScheduleError::UnknownEventTarget`] and
+/// [`ScheduleError::InvalidEventThreshold`] for rules that do not fit the model.
+pub fn simulate_with_events(
+    model: &Model,
+    regimen: &Regimen,
+    rules: &[EventRule],
+    times: &[f64],
+    options: &SolverOptions,
+) -> Result<Trajectory, Error> {
+    Simulation::new(model, regimen, times)
+        .options(options)
+        .events(rules)
+        .run()
+}
+
+/// What happens at one cut of the time axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// Output time `i`.
+    Output(usize),
+    /// Infusion `i` of the plan ends.
+    InfusionEnd(usize),
+    /// Infusion `i` starts.
+    InfusionStart(usize),
+    /// Jump `i` of the plan (bolus, fraction or reset).
+    Jump(usize),
+    /// Model switch `i` takes effect.
+    Switch(usize),
+}
+
+/// How far [`Run::advance`] got.
+enum Progress {
+    /// To the cut.
+    Reached,
+    /// To an event whose action changed the plan.
+    Interrupted,
+    /// To an event that stopped the simulation.
+    Stopped,
+}
+
+/// One simulation in progress.
+struct Run<'a> {
+    model: &'a Model,
+    times: &'a [f64],
+    rules: &'a [EventRule],
+    subject: Subject,
+    switches: Vec<(f64, &'a Model)>,
+    next_switch: usize,
+    integrator: Integrator<'a>,
+    plan: Plan,
+    watches: Vec<Watch>,
+    trajectory: Trajectory,
+    y: Vec<f64>,
+    t: f64,
+    t_end: f64,
+    inputs: Vec<f64>,
+    /// Per infusion: started, ended.
+    started: Vec<bool>,
+    ended: Vec<bool>,
+    next_jump: usize,
+    next_output: usize,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        simulation: &Simulation<'a>,
+        state: &[f64],
+        start: f64,
+        switches: Vec<(f64, &'a Model)>,
+        options: &'a SolverOptions,
+    ) -> Result<Self, Error> {
+        let Simulation {
+            model,
+            regimen,
+            times,
+            rules,
+            subject,
+            ..
+        } = *simulation;
+        let n = model.n_states();
+        if state.len() != n || state.iter().any(|v| !v.is_finite()) {
+            return Err(ScheduleError::InvalidInitialState {
+                expected: n,
+                reason: if state.len() != n {
+                    format!("{} values", state.len())
+                } else {
+                    "a non-finite value".to_string()
+                },
+            }
+            .into());
         }
-        // Rows carry the requested output time when one falls in this cut (it may differ from
-        // a dose time in the last bits), so `value_at` finds every requested time.
-        let row_time = events
-            .iter()
-            .find_map(|e| match e {
-                Event::Output(i) => Some(times[*i]),
-                _ => None,
-            })
-            .unwrap_or(tc);
-        let jumps: Vec<_> = events
+        if !start.is_finite() {
+            return Err(ScheduleError::InvalidOutputTime {
+                index: 0,
+                time: start,
+                reason: "start is not finite",
+            }
+            .into());
+        }
+        check_times(times, start)?;
+        let subject = subject.cloned().unwrap_or_default();
+        let plan = regimen.resolve_for(model, &subject)?;
+        check_start(&plan, start)?;
+        let watches = events::resolve(model, rules)?;
+        let n_inf = plan.infusions.len();
+        Ok(Run {
+            model,
+            times,
+            rules,
+            subject,
+            switches,
+            next_switch: 0,
+            integrator: Integrator::new(model, options)?,
+            watches,
+            trajectory: Trajectory::new(model),
+            y: state.to_vec(),
+            t: start,
+            t_end: times[times.len() - 1],
+            inputs: vec![0.0; n],
+            started: vec![false; n_inf],
+            ended: vec![false; n_inf],
+            next_jump: 0,
+            next_output: 0,
+            plan,
+        })
+    }
+
+    /// The next cut: its time and everything that happens then, or `None` past the end.
+    fn next_cut(&self) -> Option<(f64, Vec<Event>)> {
+        let mut candidates: Vec<(f64, Event)> = Vec::new();
+        if let Some(&t) = self.times.get(self.next_output) {
+            candidates.push((t, Event::Output(self.next_output)));
+        }
+        for (i, j) in self.plan.jumps.iter().enumerate().skip(self.next_jump) {
+            candidates.push((j.time, Event::Jump(i)));
+        }
+        if let Some((t, _)) = self.switches.get(self.next_switch) {
+            candidates.push((*t, Event::Switch(self.next_switch)));
+        }
+        for (i, inf) in self.plan.infusions.iter().enumerate() {
+            if !self.started[i] {
+                candidates.push((inf.start, Event::InfusionStart(i)));
+            } else if !self.ended[i] {
+                candidates.push((inf.end, Event::InfusionEnd(i)));
+            }
+        }
+        let tc = candidates.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+        if !tc.is_finite() || !(tc <= self.t_end || same_time(self.t_end, tc)) {
+            return None;
+        }
+        let mut events: Vec<Event> = candidates
+            .into_iter()
+            .filter(|(t, _)| same_time(tc, *t))
+            .map(|(_, e)| e)
+            .collect();
+        // Only the first output of the cut (outputs are strictly increasing).
+        let mut outputs = 0;
+        events.retain(|e| {
+            !matches!(e, Event::Output(_)) || {
+                outputs += 1;
+                outputs == 1
+            }
+        });
+        events.sort();
+        Some((tc, events))
+    }
+
+    fn finish(mut self) -> Result<Trajectory, Error> {
+        for w in &mut self.watches {
+            w.observe(&self.y);
+        }
+        while let Some((tc, events)) = self.next_cut() {
+            if tc > self.t {
+                match self.advance(tc)? {
+                    Progress::Reached => {}
+                    // An action changed what comes next: take the next cut afresh.
+                    Progress::Interrupted => continue,
+                    Progress::Stopped => break,
+                }
+            }
+            let row_time = events
+                .iter()
+                .find_map(|e| match e {
+                    Event::Output(i) => Some(self.times[*i]),
+                    _ => None,
+                })
+                .unwrap_or(tc);
+            if self.apply(tc, row_time, &events)? {
+                break;
+            }
+        }
+        self.trajectory.set_stats(self.integrator.stats);
+        Ok(self.trajectory)
+    }
+
+    /// Integrates to `tc`, handling every event crossing on the way.
+    fn advance(&mut self, tc: f64) -> Result<Progress, Error> {
+        if self.watches.iter().all(|w| !w.armed) {
+            self.integrator
+                .integrate(self.t, tc, &mut self.y, &self.inputs)?;
+            self.t = tc;
+            return Ok(Progress::Reached);
+        }
+        loop {
+            let outcome = self.integrator.integrate_watched(
+                self.t,
+                tc,
+                &mut self.y,
+                &self.inputs,
+                &mut self.watches,
+            )?;
+            match outcome {
+                Outcome::Reached => {
+                    self.t = tc;
+                    return Ok(Progress::Reached);
+                }
+                Outcome::Crossed { t, watches } => {
+                    self.t = t;
+                    let mut changed = false;
+                    for k in watches {
+                        if self.fire(k)? {
+                            return Ok(Progress::Stopped);
+                        }
+                        changed |= !matches!(self.watches[k].rule.action, Action::Record);
+                    }
+                    // An action may have changed what comes before tc (added or cancelled
+                    // doses): let the caller take the next cut afresh.
+                    if changed {
+                        return Ok(Progress::Interrupted);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies what happens at the cut `tc` and writes its rows; `true` if a rule fired by a
+    /// jump stopped the simulation.
+    fn apply(&mut self, tc: f64, row_time: f64, events: &[Event]) -> Result<bool, Error> {
+        // A model switch comes first: doses at the same time act on the new model.
+        for e in events {
+            if let Event::Switch(i) = *e {
+                self.switch(i)?;
+            }
+        }
+        let jumps: Vec<usize> = events
             .iter()
             .filter_map(|e| match e {
-                Event::Jump(i) => Some(plan.jumps[*i]),
+                Event::Jump(i) => Some(*i),
                 _ => None,
             })
             .collect();
         if jumps.is_empty() {
-            trajectory.push(row_time, Side::At, &y);
+            self.trajectory.push(row_time, Side::At, &self.y);
         } else {
-            trajectory.push(row_time, Side::Pre, &y);
-            for j in &jumps {
-                j.kind.apply(&mut y, model.initial_state());
-                trajectory.record_jump(model, tc, &j.kind);
+            let before: Vec<f64> = self.watches.iter().map(|w| w.g(&self.y)).collect();
+            self.trajectory.push(row_time, Side::Pre, &self.y);
+            for &i in &jumps {
+                let kind = self.plan.jumps[i].kind;
+                kind.apply(&mut self.y, self.model.initial_state());
+                self.trajectory.record_jump(self.model, tc, &kind);
             }
-            trajectory.push(row_time, Side::Post, &y);
+            self.next_jump = self.next_jump.max(jumps.iter().max().map_or(0, |m| m + 1));
+            self.trajectory.push(row_time, Side::Post, &self.y);
+            // A jump can cross a threshold (a fraction pushing a tumor below eradication).
+            for (k, g0) in before.into_iter().enumerate() {
+                if self.watches[k].armed
+                    && g0 < 0.0
+                    && self.watches[k].g(&self.y) >= 0.0
+                    && self.fire(k)?
+                {
+                    return Ok(true);
+                }
+            }
+        }
+        for w in &mut self.watches {
+            w.observe(&self.y);
         }
         let mut rates_changed = false;
-        for e in &events {
+        for e in events {
             match *e {
+                Event::Output(i) => self.next_output = i + 1,
                 Event::InfusionStart(i) => {
-                    active[i] = true;
+                    self.started[i] = true;
                     rates_changed = true;
-                    let inf = plan.infusions[i];
-                    trajectory.record_dose(DoseRecord {
+                    let inf = self.plan.infusions[i];
+                    self.trajectory.record_dose(DoseRecord {
                         time: tc,
-                        state: model.states()[inf.state].name.clone(),
+                        state: self.model.states()[inf.state].name.clone(),
                         amount: inf.rate * (inf.end - inf.start),
                         duration: Some(inf.end - inf.start),
                         dose: inf.dose,
                     });
                 }
                 Event::InfusionEnd(i) => {
-                    active[i] = false;
+                    self.ended[i] = true;
                     rates_changed = true;
                 }
-                Event::Output(_) | Event::Jump(_) => {}
+                Event::Jump(_) | Event::Switch(_) => {}
             }
         }
         if rates_changed {
-            // Summed afresh from the active set, so an input returns exactly to zero.
-            inputs.fill(0.0);
-            for (inf, _) in plan.infusions.iter().zip(&active).filter(|(_, a)| **a) {
-                inputs[inf.state] += inf.rate;
-            }
+            self.sum_inputs();
+        }
+        Ok(false)
+    }
+
+    /// Integrates model switch `i` from now on, keeping each rule's progress.
+    fn switch(&mut self, i: usize) -> Result<(), Error> {
+        let model = self.switches[i].1;
+        let mut watches = events::resolve(model, self.rules)?;
+        for (new, old) in watches.iter_mut().zip(&self.watches) {
+            new.carry_over(old);
+        }
+        self.watches = watches;
+        self.model = model;
+        self.integrator.model = model;
+        self.trajectory.rebind(model);
+        self.next_switch = i + 1;
+        Ok(())
+    }
+
+    /// Input rates summed afresh from the running infusions, so an input returns exactly to 0.
+    fn sum_inputs(&mut self) {
+        self.inputs.fill(0.0);
+        let running = self
+            .plan
+            .infusions
+            .iter()
+            .zip(self.started.iter().zip(&self.ended))
+            .filter(|(_, (s, e))| **s && !**e);
+        for (inf, _) in running {
+            self.inputs[inf.state] += inf.rate;
         }
     }
-    trajectory.set_stats(integrator.stats);
-    Ok(trajectory)
+
+    /// Fires watch `k` at the current time and state; `true` if the simulation stops.
+    fn fire(&mut self, k: usize) -> Result<bool, Error> {
+        let (rule_name, action, repeat) = {
+            let w = &self.watches[k];
+            (w.rule.name.clone(), w.rule.action.clone(), w.rule.repeat)
+        };
+        self.watches[k].armed = repeat;
+        self.trajectory.record_event(EventRecord {
+            time: self.t,
+            rule: rule_name,
+            action: action_name(&action),
+            state: self.y.clone(),
+        });
+        let t = self.t;
+        match action {
+            Action::Record => {
+                self.trajectory.push(t, Side::At, &self.y);
+            }
+            Action::Stop => {
+                self.trajectory.push(t, Side::At, &self.y);
+                return Ok(true);
+            }
+            Action::Eradicate { tumor } => {
+                self.trajectory.push(t, Side::Pre, &self.y);
+                let spec = self.model.spec();
+                if let Some(i) = spec.tumors.iter().position(|x| x.name == tumor) {
+                    let range = self.model.layout.tumors[i].clone();
+                    self.y[range].fill(0.0);
+                }
+                self.trajectory.push(t, Side::Post, &self.y);
+            }
+            Action::Dose { dose } => {
+                self.trajectory.push(t, Side::At, &self.y);
+                let extra = Regimen::new("event")
+                    .with(dose.shifted(t))
+                    .resolve_for(self.model, &self.subject)?;
+                self.add(extra);
+            }
+            Action::StopDosing => {
+                self.trajectory.push(t, Side::At, &self.y);
+                self.cancel_pending();
+            }
+            Action::SwitchRegimen { regimen } => {
+                self.trajectory.push(t, Side::At, &self.y);
+                self.cancel_pending();
+                let extra = regimen.shifted(t).resolve_for(self.model, &self.subject)?;
+                self.add(extra);
+            }
+        }
+        for w in &mut self.watches {
+            w.observe(&self.y);
+        }
+        Ok(false)
+    }
+
+    /// Drops every jump not yet applied and every infusion not yet started, and ends the
+    /// running ones now.
+    fn cancel_pending(&mut self) {
+        self.plan.jumps.truncate(self.next_jump);
+        for i in 0..self.plan.infusions.len() {
+            if !self.started[i] {
+                self.started[i] = true;
+                self.ended[i] = true;
+            } else if !self.ended[i] {
+                self.plan.infusions[i].end = self.t;
+                self.ended[i] = true;
+            }
+        }
+        self.sum_inputs();
+    }
+
+    /// Adds the jumps and infusions of `extra` (all at or after the current time).
+    fn add(&mut self, extra: Plan) {
+        self.plan.jumps.extend(extra.jumps);
+        crate::dosing::sort_jumps(&mut self.plan.jumps[self.next_jump..]);
+        for inf in extra.infusions {
+            self.plan.infusions.push(inf);
+            self.started.push(false);
+            self.ended.push(false);
+        }
+    }
+}
+
+fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::Record => "record",
+        Action::Stop => "stop",
+        Action::Eradicate { .. } => "eradicate",
+        Action::Dose { .. } => "dose",
+        Action::StopDosing => "stop_dosing",
+        Action::SwitchRegimen { .. } => "switch_regimen",
+    }
+}
+
+/// Checks that nothing in `plan` happens before `start`.
+fn check_start(plan: &Plan, start: f64) -> Result<(), ScheduleError> {
+    let early_jump = plan
+        .jumps
+        .iter()
+        .find(|j| j.time < start && !same_time(start, j.time));
+    let early_infusion = plan
+        .infusions
+        .iter()
+        .find(|i| i.start < start && !same_time(start, i.start));
+    let (what, time) = match (early_jump, early_infusion) {
+        (Some(j), _) => (j.kind.describe(), j.time),
+        (None, Some(i)) => (format!("infusion of dose {}", i.dose), i.start),
+        (None, None) => return Ok(()),
+    };
+    Err(ScheduleError::BeforeStart { what, time, start })
 }
