@@ -386,6 +386,10 @@ pub enum SolveError {
         /// What it must satisfy.
         reason: &'static str,
     },
+    /// A periodic steady state was asked of a model whose rates depend on time itself (a
+    /// clearance that changes with time).
+    #[error("no periodic steady state: the model's rates depend on time itself")]
+    TimeVarying,
     /// Newton's method found no steady state (or met a singular Jacobian).
     #[error("no steady state after {iterations} Newton iterations (weighted residual {residual})")]
     NoSteadyState {

@@ -211,7 +211,14 @@ impl Index<'_> {
             if let (Some(depot), Some(a)) = (l.depot, d.absorption) {
                 first_order(depot, Some(l.central), a.ka, &mut terms);
             }
-            first_order(l.central, None, d.cl * l.inv_v1, &mut terms);
+            match d.clearance_change {
+                Some(change) if d.cl != 0.0 => terms.push(Term::TimeVaryingLoss {
+                    from: l.central,
+                    rate: d.cl * l.inv_v1,
+                    change,
+                }),
+                _ => first_order(l.central, None, d.cl * l.inv_v1, &mut terms),
+            }
             for (p, state) in d.peripherals.iter().zip(l.peripherals.clone()) {
                 first_order(l.central, Some(state), p.q * l.inv_v1, &mut terms);
                 first_order(state, Some(l.central), p.q / p.v, &mut terms);

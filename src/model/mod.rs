@@ -35,7 +35,7 @@ pub use handle::{
 };
 pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
-pub use pk::{closed_form, Absorption, DrugSpec, MichaelisMenten, Peripheral};
+pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
 pub use radiation::Radiosensitivity;
 pub use spec::{
     EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec, TargetRate,
@@ -120,7 +120,7 @@ impl Model {
         debug_assert_eq!(y.len(), self.states.len());
         dy.copy_from_slice(inputs);
         for term in &self.terms {
-            term.apply(y, dy);
+            term.apply(t, y, dy);
         }
         if !self.custom.is_empty() {
             let foreign = Cell::new(false);
@@ -211,6 +211,20 @@ impl Model {
         } else {
             Err(crate::BuildError::LayoutChanged)
         }
+    }
+
+    /// Whether a built-in rate depends on time itself (a clearance that changes with time): a
+    /// periodic steady state is then not defined. User terms are taken to be autonomous.
+    pub fn is_time_varying(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| matches!(t, Term::TimeVaryingLoss { .. }))
+    }
+
+    /// Whether the rates may depend on time itself: a time-varying built-in rate, or a user
+    /// term (which receives `t`).
+    pub fn depends_on_time(&self) -> bool {
+        self.is_time_varying() || !self.custom.is_empty()
     }
 
     /// Number of states.

@@ -81,6 +81,49 @@ pub struct DrugSpec {
     /// Saturable elimination in addition to `CL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saturable: Option<MichaelisMenten>,
+    /// Time course of the linear clearance, if it changes with time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clearance_change: Option<ClearanceChange>,
+}
+
+/// A clearance that changes smoothly with time, as reported for checkpoint antibodies
+/// (nivolumab: Bajaj et al., CPT Pharmacometrics Syst Pharmacol 2017;6:58):
+///
+/// ```text
+/// CL(t) = CL·exp(Emax·t^γ/(T50^γ + t^γ))        t = days since the start of the simulation
+/// ```
+///
+/// `Emax < 0` for a clearance that falls (Bajaj 2017: −0.295, T50 = 58.75 d, γ = 3.15).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClearanceChange {
+    /// Maximal log-change `Emax` of the clearance, dimensionless (any sign).
+    pub emax: f64,
+    /// Time to half the change `T50`, days.
+    pub t50: f64,
+    /// Hill coefficient `γ`, dimensionless.
+    pub hill: f64,
+}
+
+impl ClearanceChange {
+    /// The factor `exp(Emax·t^γ/(T50^γ + t^γ))` multiplying the clearance at `t` days (1 for
+    /// `t ≤ 0`).
+    #[inline]
+    pub fn factor(&self, t: f64) -> f64 {
+        if t <= 0.0 {
+            return 1.0;
+        }
+        let th = t.powf(self.hill);
+        (self.emax * th / (self.t50.powf(self.hill) + th)).exp()
+    }
+
+    pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
+        vec![
+            ("emax", self.emax, Requirement::Finite),
+            ("t50", self.t50, Requirement::Positive),
+            ("hill", self.hill, Requirement::Positive),
+        ]
+    }
 }
 
 impl DrugSpec {
@@ -93,7 +136,15 @@ impl DrugSpec {
             peripherals: Vec::new(),
             absorption: None,
             saturable: None,
+            clearance_change: None,
         }
+    }
+
+    /// The same drug with a clearance changing with time (see [`ClearanceChange`]).
+    #[must_use]
+    pub fn with_clearance_change(mut self, emax: f64, t50: f64, hill: f64) -> Self {
+        self.clearance_change = Some(ClearanceChange { emax, t50, hill });
+        self
     }
 
     /// Two-compartment drug: `cl` (L/day), `v1` (L), `q` (L/day), `v2` (L).
@@ -161,6 +212,9 @@ impl DrugSpec {
         if let Some(m) = self.saturable {
             p.push(("vmax", m.vmax, NonNegative));
             p.push(("km", m.km, Positive));
+        }
+        if let Some(c) = self.clearance_change {
+            p.extend(c.parameters());
         }
         p
     }

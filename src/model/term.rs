@@ -76,6 +76,13 @@ pub(crate) enum Term {
         to: Option<usize>,
         rate: f64,
     },
+    /// First-order loss `rate·f(t)·y[from]` with a time-varying factor (a clearance that
+    /// changes with time).
+    TimeVaryingLoss {
+        from: usize,
+        rate: f64,
+        change: super::ClearanceChange,
+    },
     /// Saturable elimination `Vmax·C/(Km + C)` from a central compartment.
     Saturable {
         central: usize,
@@ -130,8 +137,11 @@ fn transfer(dy: &mut [f64], from: usize, to: Option<usize>, flux: f64) {
 impl Term {
     /// Adds this term's contribution to `dy`.
     #[inline]
-    pub(crate) fn apply(&self, y: &[f64], dy: &mut [f64]) {
+    pub(crate) fn apply(&self, t: f64, y: &[f64], dy: &mut [f64]) {
         match self {
+            Term::TimeVaryingLoss { from, rate, change } => {
+                dy[*from] -= rate * change.factor(t) * y[*from];
+            }
             Term::Source { to, rate } => dy[*to] += rate,
             Term::FirstOrder { from, to, rate } => transfer(dy, *from, *to, rate * y[*from]),
             Term::Saturable {

@@ -31,6 +31,12 @@ struct Scaled<'a> {
     inv_atol: &'a [f64],
     y: &'a RefCell<Vec<f64>>,
     non_finite: &'a Cell<Option<(f64, usize)>>,
+    /// Time is carried as one more state `τ` (`dτ/dt = 1`, last entry of `z`) and passed to the
+    /// model instead of the method's stage time. Needed for Dop853 on models whose rates depend
+    /// on time: ode_solvers 0.6.2's Dop853 tableau has `c12 = 0` where DOP853 has `c12 = 1`
+    /// (`butcher_tableau.rs`), so its 12th stage sees the step's start time. A linear state is
+    /// integrated exactly by any Runge–Kutta method, so `τ` is the exact stage time.
+    clock: bool,
 }
 
 impl System<f64, DVector<f64>> for Scaled<'_> {
@@ -39,7 +45,13 @@ impl System<f64, DVector<f64>> for Scaled<'_> {
         for ((yi, zi), a) in y.iter_mut().zip(z.as_slice()).zip(self.atol) {
             *yi = zi * a;
         }
+        let n = y.len();
         let dz = dz.as_mut_slice();
+        let t = if self.clock { z[n] } else { t };
+        if self.clock {
+            dz[n] = 1.0;
+        }
+        let dz = &mut dz[..n];
         self.model.rhs_into(t, &y, self.inputs, dz);
         let mut finite = true;
         for (d, s) in dz.iter_mut().zip(self.inv_atol) {
@@ -231,6 +243,7 @@ impl<'a> Integrator<'a> {
         keep_steps: bool,
     ) -> Result<(Vec<f64>, Vec<DVector<f64>>), SolveError> {
         let n = y.len();
+        let clock = self.options.method == Method::Dop853 && self.model.depends_on_time();
         let non_finite = Cell::new(None);
         let system = Scaled {
             model: self.model,
@@ -239,8 +252,10 @@ impl<'a> Integrator<'a> {
             inv_atol: &self.inv_atol,
             y: &self.scratch,
             non_finite: &non_finite,
+            clock,
         };
-        let z = DVector::from_iterator(n, y.iter().zip(&self.inv_atol).map(|(v, s)| v * s));
+        let scaled = y.iter().zip(&self.inv_atol).map(|(v, s)| v * s);
+        let z = DVector::from_iterator(n + usize::from(clock), scaled.chain(clock.then_some(t0)));
         let span = t1 - t0;
         let options = self.options;
         let order = match options.method {

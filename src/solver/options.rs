@@ -16,15 +16,16 @@ pub enum Method {
     Dop853,
 }
 
-/// What to do when the explicit method detects stiffness.
+/// What to do when the explicit method detects stiffness (Hairer's test of `h·|λ|`, every 1000
+/// accepted steps).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stiffness {
     /// Stop with [`SolveError::Stiff`](crate::SolveError::Stiff) (the default): the explicit
-    /// method would crawl.
+    /// method would crawl; use a stiff method.
     #[default]
     Error,
-    /// Carry on (step budget still applies): for mildly stiff problems that must be solved
+    /// Carry on (the step budget still applies): for mildly stiff problems that must be solved
     /// explicitly.
     Ignore,
 }

@@ -68,7 +68,9 @@ const NEWTON_SLACK: f64 = 10.0;
 /// ```
 ///
 /// # Errors
-/// [`ScheduleError::DoseOutsidePeriod`] for a dose at or after `τ` (or a bolus with
+/// [`SolveError::TimeVarying`] for a model whose rates depend on time itself (the one-period
+/// map would change from period to period), [`ScheduleError::DoseOutsidePeriod`] for a dose at
+/// or after `τ` (or a bolus with
 /// `Period::Constant`), [`SolveError::NoSteadyState`] when Newton does not converge (or the
 /// Jacobian is singular), and any error of the simulations it runs.
 pub fn steady_state(
@@ -77,6 +79,9 @@ pub fn steady_state(
     period: Period,
     options: &SolverOptions,
 ) -> Result<SteadyState, Error> {
+    if model.is_time_varying() {
+        return Err(SolveError::TimeVarying.into());
+    }
     let atol = options.state_tolerances(model)?;
     let plan = regimen.resolve(model)?;
     let map: Box<OnePeriod> = match period {
