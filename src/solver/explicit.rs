@@ -275,55 +275,35 @@ impl<'a> Integrator<'a> {
             Stiffness::Ignore => u32::MAX,
         };
         let rtol = options.rtol;
-        // ode_solvers' default controller constants for each method (its `new`): safety
-        // factor, PI beta, and the bounds on the step-size ratio.
+        // The two methods share ode_solvers' `from_param` signature; each gets its own default
+        // controller constants (its `new`): safety factor, PI beta, bounds on the step ratio.
+        macro_rules! solve_with {
+            ($method:ident, $beta:expr, $fac_min:expr, $fac_max:expr) => {{
+                let mut s = $method::from_param(
+                    system,
+                    t0,
+                    t1,
+                    span,
+                    z,
+                    rtol,
+                    1.0,
+                    0.9,
+                    $beta,
+                    $fac_min,
+                    $fac_max,
+                    span,
+                    h,
+                    n_max,
+                    n_stiff,
+                    OutputType::Sparse,
+                );
+                let r = s.integrate();
+                (r, steps(s.x_out(), s.y_out(), keep_steps))
+            }};
+        }
         let (result, steps) = match options.method {
-            Method::Dopri5 => {
-                let (safety, beta, fac_min, fac_max) = (0.9, 0.04, 0.2, 10.0);
-                let mut s = Dopri5::from_param(
-                    system,
-                    t0,
-                    t1,
-                    span,
-                    z,
-                    rtol,
-                    1.0,
-                    safety,
-                    beta,
-                    fac_min,
-                    fac_max,
-                    span,
-                    h,
-                    n_max,
-                    n_stiff,
-                    OutputType::Sparse,
-                );
-                let r = s.integrate();
-                (r, steps(s.x_out(), s.y_out(), keep_steps))
-            }
-            Method::Dop853 => {
-                let (safety, beta, fac_min, fac_max) = (0.9, 0.0, 0.333, 6.0);
-                let mut s = Dop853::from_param(
-                    system,
-                    t0,
-                    t1,
-                    span,
-                    z,
-                    rtol,
-                    1.0,
-                    safety,
-                    beta,
-                    fac_min,
-                    fac_max,
-                    span,
-                    h,
-                    n_max,
-                    n_stiff,
-                    OutputType::Sparse,
-                );
-                let r = s.integrate();
-                (r, steps(s.x_out(), s.y_out(), keep_steps))
-            }
+            Method::Dopri5 => solve_with!(Dopri5, 0.04, 0.2, 10.0),
+            Method::Dop853 => solve_with!(Dop853, 0.0, 0.333, 6.0),
         };
         let st = match result {
             Ok(st) => st,
