@@ -46,6 +46,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builder;
+pub mod compare;
 pub mod dosing;
 mod error;
 pub mod io;
