@@ -747,10 +747,40 @@ pub enum DataError {
     },
 }
 
+/// A study could not run (a failing patient is not an error: it is recorded in the result).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum StudyError {
+    /// The study has no arms.
+    #[error("the study has no arms")]
+    NoArms,
+    /// The study has no patients.
+    #[error("the study has no patients")]
+    NoPatients,
+    /// The model has no tumor, so there are no tumor endpoints.
+    #[error("the model has no tumor: tumor endpoints need one")]
+    NoTumor,
+    /// Every patient of an arm failed, so the arm has no summary.
+    #[error("every patient failed in arm `{arm}`")]
+    ArmFailed {
+        /// The arm's name.
+        arm: String,
+    },
+    /// The thread pool could not start.
+    #[error("thread pool: {message}")]
+    ThreadPool {
+        /// rayon's message.
+        message: String,
+    },
+}
+
 /// Any oncodyn error.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// See [`StudyError`].
+    #[error(transparent)]
+    Study(#[from] StudyError),
     /// See [`BuildError`].
     #[error(transparent)]
     Build(#[from] BuildError),

@@ -55,7 +55,9 @@ pub mod solver;
 pub mod trajectory;
 pub mod units;
 
-pub use error::{BuildError, DataError, Error, IoError, LookupError, ScheduleError, SolveError};
+pub use error::{
+    BuildError, DataError, Error, IoError, LookupError, ScheduleError, SolveError, StudyError,
+};
 
 /// The names most programs need, in one import.
 pub mod prelude {

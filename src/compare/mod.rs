@@ -14,6 +14,7 @@
 pub mod endpoints;
 pub mod population;
 pub mod stats;
+pub mod study;
 
 pub use crate::error::{EndpointError, PopulationError, StatsError};
 pub use endpoints::{
@@ -28,4 +29,8 @@ pub use population::{
 pub use stats::{
     mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval, KaplanMeier, KmStep,
     Median, PairedDifference, Proportion, Summary, BOOTSTRAP_STREAM_OFFSET, Z_95,
+};
+pub use study::{
+    ArmSummary, Comparison, EndpointSpec, Exposure, Failure, Outcome, PatientEndpoints, Progress,
+    Rank, RankBy, Ranking, Study, StudyResult, Toxicity,
 };
