@@ -12,14 +12,14 @@
 //! - anti-PD-1 200 mg IV over 30 minutes on day 1 of every cycle (q3w, a flat dose);
 //! - radiotherapy 60 Gy in 30 fractions of 2 Gy, Monday to Friday, from day 0 (a Monday).
 //!
-//! The model is the tumor–CTL model of `compare_schedules` (Kuznetsov et al. 1994, logistic
-//! tumor, CTL recruitment, inactivation and kill) without MDSCs, with the same two drugs
-//! (pembrolizumab PK, Ahamadi et al. 2017; chemotherapy after de Pillis et al. 2006), and an
-//! irradiated tumor: linear-quadratic α = 0.3 1/Gy, β = 0.03 1/Gy² (α/β = 10 Gy, the
-//! conventional tumor value; shared/models/pkpd.md §7), whose lethally damaged cells pass
-//! through one transit compartment (mean 2 days, illustrative) before they die. CTLs are not
-//! irradiated here (a local field spares most circulating lymphocytes). The parameters are
-//! illustrative; the point is the calendar and the exposure table.
+//! The model is the tumor–CTL–MDSC model of `compare_schedules` (`examples/common/model.rs`:
+//! Kuznetsov et al. 1994 logistic tumor, CTL recruitment, inactivation and kill; MDSC
+//! suppression after Shariatpanahi et al. 2018; pembrolizumab PK, Ahamadi et al. 2017;
+//! chemotherapy after de Pillis et al. 2006) with its irradiated tumor: linear-quadratic
+//! α = 0.3 1/Gy, β = 0.03 1/Gy² (α/β = 10 Gy, the conventional tumor value; shared/models/pkpd.md
+//! §7), each fraction killing at once. CTLs are not irradiated (a local field spares most
+//! circulating lymphocytes). The parameters are illustrative; the point is the calendar and the
+//! exposure table.
 //!
 //! Printed: the dosing calendar (from the resolved plan, the same event list the solver
 //! integrates across), then per drug and cycle the AUC (trapezoid rule on a 30-minute grid plus
@@ -28,7 +28,11 @@
 //! `<out>/regimens_exposure.csv` (the table) and `<out>/regimens_trajectory.csv` (every state
 //! and concentration, with units).
 
+#[path = "common/model.rs"]
+mod model;
+
 use clap::Parser;
+use model::{ALPHA, ANTI_PD1, ANTI_PD1_INFUSION_DAYS, ANTI_PD1_MG, BETA, CHEMO, CTL, TUMOR};
 use oncodyn::dosing::radiotherapy::{Course, Repopulation};
 use oncodyn::dosing::{AmountUnit, Cycle, JumpKind, Plan, Subject};
 use oncodyn::prelude::*;
@@ -46,18 +50,12 @@ struct Args {
     out: PathBuf,
 }
 
-/// Name of the antibody in the model and in doses.
-const ANTI_PD1: &str = "anti_pd1";
-/// Name of the chemotherapy in the model and in doses.
-const CHEMO: &str = "chemo";
 /// Cycle length, days.
 const CYCLE_DAYS: f64 = 21.0;
 /// Number of cycles.
 const CYCLES: u32 = 4;
 /// Output grid points per day (every 30 minutes).
 const POINTS_PER_DAY: u32 = 48;
-/// Tumor α/β, Gy (α = 0.3 1/Gy, β = 0.03 1/Gy²).
-const ALPHA_BETA: f64 = 10.0;
 
 /// Handles of the model's parts.
 struct Parts {
@@ -66,64 +64,24 @@ struct Parts {
     drugs: [(&'static str, DrugId); 2],
 }
 
-/// The tumor–CTL model with both drugs and an irradiated tumor (see the file's docs).
+/// The shared model and the handles this example reads.
 fn build_model() -> Result<(Model, Parts), oncodyn::Error> {
-    let mut b = ModelBuilder::new();
-    // Kuznetsov et al. 1994 logistic tumor: a = 0.18 1/day, K = 5e8 cells, from 1e8 cells;
-    // LQ radiosensitivity α = 0.3 1/Gy, β = 0.03 1/Gy² (pkpd.md §7); one transit compartment at
-    // 0.5 1/day for damaged cells (illustrative).
-    let tumor = b.tumor(
-        TumorSpec::new(
-            "tumor",
-            1e8,
-            Logistic {
-                rate: 0.18,
-                capacity: 5e8,
-            },
-        )
-        .with_transit(1, 0.5)
-        .with_radiosensitivity(0.3, 0.03),
-    )?;
-    // CTLs (Kuznetsov 1994): source 1.3e4 cells/day, death 0.0412 1/day, from s/d; expansion
-    // p = 0.1245 1/day, g = 2.019e7 cells; inactivation m = 3.422e-10, kill n = 1.101e-7
-    // 1/(cell·day).
-    let ctl = b.effector(CellSpec::new("ctl", 1.3e4 / 0.0412, 1.3e4, 0.0412))?;
-    b.recruit(tumor, ctl, Recruitment::expansion(0.1245, 2.019e7))?;
-    b.inactivate(tumor, ctl, 3.422e-10)?;
-    b.kill(ctl, tumor, MassAction { rate: 1.101e-7 })?;
-    // Pembrolizumab, Ahamadi et al. 2017 Table 3: CL 0.22 L/day, V1 3.48 L, Q 0.795 L/day,
-    // V2 4.06 L; CTL kill × (1 + 1.5·C/(5 + C)) as in compare_schedules.
-    let anti_pd1 = b.drug(DrugSpec::two_compartment(ANTI_PD1, 0.22, 3.48, 0.795, 4.06))?;
-    b.effect(
-        anti_pd1,
-        Target::EffectorKill(ctl),
-        Emax {
-            emax: 1.5,
-            ec50: 5.0,
-        },
-    )?;
-    // Chemotherapy after de Pillis et al. 2006: k = 0.9 1/day (CL 13.5 L/day, V 15 L); tumor
-    // kill 0.9·(1 − e^(−C)) and CTL death 0.6·(1 − e^(−C)), 1/day, C in mg/L.
-    let chemo = b.drug(DrugSpec::one_compartment(CHEMO, 13.5, 15.0))?;
-    b.effect(
-        chemo,
-        Target::TumorKill(tumor),
-        ExpKill { emax: 0.9, k: 1.0 },
-    )?;
-    b.effect(
-        chemo,
-        Target::EffectorDeath(ctl),
-        ExpKill { emax: 0.6, k: 1.0 },
-    )?;
-    let model = b.build()?;
-    let drugs = [(CHEMO, chemo), (ANTI_PD1, anti_pd1)];
-    Ok((model, Parts { tumor, ctl, drugs }))
+    let model = model::build()?;
+    let parts = Parts {
+        tumor: model.tumor(TUMOR)?,
+        ctl: model.effector(CTL)?,
+        drugs: [
+            (CHEMO, model.drug(CHEMO)?),
+            (ANTI_PD1, model.drug(ANTI_PD1)?),
+        ],
+    };
+    Ok((model, parts))
 }
 
 /// The regimen as prescribed (chemotherapy per m²).
 fn prescription() -> Result<Regimen, oncodyn::Error> {
     let chemo = Dose::infusion(0.0, CHEMO, 40.0, 1.0 / 24.0).in_unit(AmountUnit::PerM2);
-    let anti_pd1 = Dose::infusion(0.0, ANTI_PD1, 200.0, 1.0 / 48.0);
+    let anti_pd1 = Dose::infusion(0.0, ANTI_PD1, ANTI_PD1_MG, ANTI_PD1_INFUSION_DAYS);
     let cycle = Cycle::new(CYCLE_DAYS, CYCLES);
     Ok(Regimen::new("chemo_d1_d8_q21d_anti_pd1_q3w_rt_60gy")
         .with_doses(cycle.clone().on_days(&[1, 8]).doses(&chemo)?)
@@ -312,7 +270,7 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     }
 
     println!(
-        "\nTumor burden (proliferating + damaged cells; below 1 cell the model's tumor is \
+        "\nTumor burden (below 1 cell the model's tumor is \
          eradicated) and CTLs at each cycle's end:"
     );
     println!(
@@ -329,22 +287,24 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     }
 
     let course = Course::conventional();
-    // Repopulation after a 21-day kick-off, Tpot = 3 days, α = 0.3 1/Gy (pkpd.md §7's form).
+    // The tumor's α/β, Gy (10 with the model's α = 0.3 1/Gy, β = 0.03 1/Gy²).
+    let alpha_beta = ALPHA / BETA;
+    // Repopulation after a 21-day kick-off, Tpot = 3 days, the tumor's α (pkpd.md §7's form).
     let repopulation = Repopulation {
-        alpha: 0.3,
+        alpha: ALPHA,
         kickoff: 21.0,
         doubling_time: 3.0,
     };
     println!(
-        "\nRadiotherapy: {} Gy in {} fractions over {} days; α/β = {ALPHA_BETA} Gy: BED {:.1} Gy, \
+        "\nRadiotherapy: {} Gy in {} fractions over {} days; α/β = {alpha_beta} Gy: BED {:.1} Gy, \
          EQD2 {:.1} Gy; with repopulation (Tk 21 d, Tpot 3 d): BED {:.1} Gy, EQD2 {:.1} Gy.",
         course.total_dose(),
         course.count,
         course.overall_time(),
-        course.bed(ALPHA_BETA),
-        course.eqd2(ALPHA_BETA),
-        course.bed_with_repopulation(ALPHA_BETA, &repopulation),
-        course.eqd2_with_repopulation(ALPHA_BETA, &repopulation),
+        course.bed(alpha_beta),
+        course.eqd2(alpha_beta),
+        course.bed_with_repopulation(alpha_beta, &repopulation),
+        course.eqd2_with_repopulation(alpha_beta, &repopulation),
     );
     println!(
         "Simulated to day {horizon}: {} rows, {} accepted steps.",

@@ -136,7 +136,9 @@ pub struct Study {
     pub options: SolverOptions,
 }
 
-/// How far a study has got: `done` of `total` patient × arm simulations.
+/// How far a study has got: `done` of `total` patient × arm simulations. Worker threads report
+/// concurrently, so calls may arrive slightly out of order: keep the largest `done` seen (or
+/// count calls).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
     /// Simulations finished (succeeded or failed).
@@ -368,9 +370,11 @@ impl Study {
         let pool = builder.build().map_err(|e| StudyError::ThreadPool {
             message: e.to_string(),
         })?;
-        let outcomes: Vec<Outcome> =
-            pool.install(|| (0..total).into_par_iter().map(task).collect());
-        self.summarize(outcomes)
+        // The summaries' bootstrap runs on the same pool: `threads` bounds the whole study.
+        pool.install(|| {
+            let outcomes: Vec<Outcome> = (0..total).into_par_iter().map(task).collect();
+            self.summarize(outcomes)
+        })
     }
 
     /// One patient in one arm.

@@ -10,10 +10,18 @@
 //!
 //! Use [`nonmem`] when doses and observations come as a NONMEM data set: an [`EventTable`]
 //! reads and writes one, and simulates each subject to predictions at its observation records.
+//!
+//! Use [`study`] when a whole population study (model, arms, virtual patients, endpoints)
+//! should live in a file: a [`StudyFile`] round-trips with
+//! [`compare::Study`](crate::compare::Study); `examples/studies/` holds the README main
+//! command's study.
 
 pub mod nonmem;
 mod spec;
+pub mod study;
+mod toml_error;
 
 pub use crate::error::DataError;
 pub use nonmem::{EventSettings, EventTable, Prediction};
 pub use spec::{ModelFile, OutputTimes, Simulation};
+pub use study::{ParameterBinding, PatientSource, StudyFile};

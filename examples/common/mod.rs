@@ -1,3 +1,0 @@
-//! Helpers shared by the examples (not part of the library).
-
-pub mod plot;
