@@ -16,9 +16,14 @@
 //!   [`solver::steady_state`] finds periodic steady states exactly.
 //! - [`trajectory::Trajectory`]: results by handle, by name, at a time, as CSV, with the doses,
 //!   fractions and events that happened.
-//! - [`io`]: TOML model files that round-trip with the builder; NONMEM-style event tables.
+//! - [`io`]: TOML model and study files that round-trip with the API; NONMEM-style event tables.
+//! - [`compare`]: virtual populations, endpoints, statistics and [`compare::Study`], which runs
+//!   every patient through every arm in parallel and ranks the arms — the main job.
+//! - [`fit`]: maximum-likelihood fits of free parameters to data (Levenberg–Marquardt,
+//!   multi-start, standard errors, AIC/BIC), per subject or pooled.
 //!
-//! Data flows one way: builder → model → solver with a regimen → trajectory.
+//! Data flows one way: builder → model → solver with a regimen → trajectory → endpoints,
+//! studies and fits.
 //!
 //! ## Quick start
 //!
@@ -49,6 +54,7 @@ pub mod builder;
 pub mod compare;
 pub mod dosing;
 mod error;
+pub mod fit;
 pub mod io;
 pub mod model;
 pub mod solver;
@@ -56,7 +62,8 @@ pub mod trajectory;
 pub mod units;
 
 pub use error::{
-    BuildError, DataError, Error, IoError, LookupError, ScheduleError, SolveError, StudyError,
+    BuildError, DataError, Error, FitError, IoError, LookupError, ScheduleError, SolveError,
+    StudyError,
 };
 
 /// The names most programs need, in one import.

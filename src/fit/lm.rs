@@ -1,0 +1,618 @@
+//! Levenberg–Marquardt for nonlinear least squares: minimize `S(x) = ‖r(x)‖²` over `x ∈ ℝⁿ`.
+//!
+//! Use this module directly for a least-squares problem of your own;
+//! [`FitProblem::fit`](super::FitProblem::fit) uses it on the transformed parameters of a
+//! model fit.
+//!
+//! **Step.** At `x`, with the residuals `r`, their Jacobian `J` and the gradient `g = Jᵀr`,
+//! the step `h` solves
+//!
+//! ```text
+//! (JᵀJ + μ·D)·h = −g,      D = diag(max over the iterations so far of diag(JᵀJ))
+//! ```
+//!
+//! (Marquardt's scaling, kept non-decreasing as MINPACK does, so the damping is invariant to
+//! the units of `x`). The gain ratio `ρ = (S(x) − S(x + h)) / (S(x) − ‖r + J·h‖²)` compares the
+//! actual with the predicted decrease. A step with `ρ > 0` is accepted and the damping relaxed,
+//! `μ ← μ·max(1/3, 1 − (2ρ − 1)³)`, `ν ← 2`; otherwise it is rejected and `μ ← μ·ν`,
+//! `ν ← 2ν` (Nielsen's update: Nielsen HB, *Damping parameter in Marquardt's method*, IMM-REP
+//! 1999-05, DTU; Madsen K, Nielsen HB, Tingleff O, *Methods for non-linear least squares
+//! problems*, 2nd ed. 2004, Algorithm 3.16). `μ` starts at [`LmOptions::initial_damping`].
+//!
+//! **Failed evaluations.** A residual evaluation that fails (the model cannot be solved there,
+//! a prediction that must be positive is not, a non-finite residual) rejects the step exactly
+//! like a step that increases `S`: it is counted in [`LmOutcome::failed_evaluations`], its
+//! reason kept in [`LmOutcome::first_failure`], and never turned into a large number.
+//!
+//! **Jacobian** by central differences, column `j` with step `h_j = s·max(|x_j|, x̄_j)`
+//! ([`LmOptions::relative_step`] `= s`; `x̄_j` the parameter's typical magnitude, 1 for
+//! [`minimize`], given to [`minimize_scaled`]), the step rounded so `x_j ± h_j` is exact; where
+//! one side fails, the one-sided difference from the other; where both fail, the search stops
+//! ([`Termination::JacobianFailed`]).
+//!
+//! **Stopping**, checked in this order each iteration (MINPACK's tests, Moré, Garbow & Hillstrom
+//! 1980):
+//!
+//! ```text
+//! gradient    max_j |J_jᵀ r| / (‖J_j‖·‖r‖) ≤ gradient_tolerance     (r orthogonal to J; or r = 0)
+//! step        ‖h‖ ≤ step_tolerance·(‖x‖ + step_tolerance)
+//! objective   an accepted step with actual and predicted decrease ≤ objective_tolerance·S
+//! budgets     max_iterations step attempts, max_evaluations residual evaluations
+//! ```
+//!
+//! ```
+//! use oncodyn::fit::lm::{minimize, LmOptions, Termination};
+//! // Rosenbrock's function as least squares: r = (10·(x₂ − x₁²), 1 − x₁), minimum at (1, 1).
+//! let rosenbrock = |x: &[f64]| -> Result<Vec<f64>, oncodyn::Error> {
+//!     Ok(vec![10.0 * (x[1] - x[0] * x[0]), 1.0 - x[0]])
+//! };
+//! let out = minimize(rosenbrock, &[-1.2, 1.0], &LmOptions::default())?;
+//! assert!(out.termination.is_converged());
+//! assert!((out.x[0] - 1.0).abs() < 1e-8 && (out.x[1] - 1.0).abs() < 1e-8);
+//! # Ok::<(), oncodyn::Error>(())
+//! ```
+
+use crate::error::FitError;
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+use std::fmt::Display;
+
+/// The damping above which no step can make progress (the step is then far below any step
+/// tolerance; this only guards against a loop when every evaluation fails).
+const MAX_DAMPING: f64 = 1e50;
+
+/// Settings of [`minimize`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LmOptions {
+    /// Step attempts (accepted or rejected), at most (default 500).
+    pub max_iterations: usize,
+    /// Residual evaluations, including those for Jacobians, at most (default 20,000).
+    pub max_evaluations: usize,
+    /// Gradient test: the largest cosine between `r` and a column of `J` (default 1e-10).
+    pub gradient_tolerance: f64,
+    /// Step test, relative to `‖x‖` (default 1e-10).
+    pub step_tolerance: f64,
+    /// Objective test: relative actual and predicted decrease of an accepted step (default
+    /// 1e-12).
+    pub objective_tolerance: f64,
+    /// Initial damping `μ₀`, relative to the scaled `diag(JᵀJ)` (default 1e-3).
+    pub initial_damping: f64,
+    /// Relative central-difference step `s`: `h_j = s·max(|x_j|, x̄_j)` (default `ε^(1/3)`
+    /// ≈ 6.06e-6, which balances truncation `O(h²)` against rounding `O(ε/h)` for residuals
+    /// accurate to machine precision; use `η^(1/3)` for residuals accurate to `η`).
+    pub relative_step: f64,
+}
+
+impl Default for LmOptions {
+    fn default() -> Self {
+        LmOptions {
+            max_iterations: 500,
+            max_evaluations: 20_000,
+            gradient_tolerance: 1e-10,
+            step_tolerance: 1e-10,
+            objective_tolerance: 1e-12,
+            initial_damping: 1e-3,
+            relative_step: f64::EPSILON.cbrt(),
+        }
+    }
+}
+
+impl LmOptions {
+    /// Checks every setting.
+    ///
+    /// # Errors
+    /// [`FitError::InvalidOption`] naming the first setting that is out of range.
+    pub fn check(&self) -> Result<(), FitError> {
+        let bad = |option: &'static str, value: f64, reason: &'static str| {
+            Err(FitError::InvalidOption {
+                option,
+                value,
+                reason,
+            })
+        };
+        if self.max_iterations == 0 {
+            return bad("max_iterations", 0.0, "must be at least 1");
+        }
+        if self.max_evaluations == 0 {
+            return bad("max_evaluations", 0.0, "must be at least 1");
+        }
+        for (option, value) in [
+            ("gradient_tolerance", self.gradient_tolerance),
+            ("step_tolerance", self.step_tolerance),
+            ("objective_tolerance", self.objective_tolerance),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return bad(option, value, "must be finite and non-negative");
+            }
+        }
+        for (option, value) in [
+            ("initial_damping", self.initial_damping),
+            ("relative_step", self.relative_step),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return bad(option, value, "must be finite and positive");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why the search stopped: data, not an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Termination {
+    /// The residuals are orthogonal to every column of the Jacobian (or zero): a stationary
+    /// point.
+    ConvergedGradient,
+    /// The step became negligible relative to the parameters.
+    ConvergedStep,
+    /// An accepted step changed the objective by a negligible relative amount, as predicted.
+    ConvergedObjective,
+    /// The step-attempt budget ran out.
+    MaxIterations,
+    /// The evaluation budget ran out.
+    MaxEvaluations,
+    /// Neither side of the central difference of parameter `parameter` (0-based) could be
+    /// evaluated, so there is no Jacobian.
+    JacobianFailed {
+        /// Index of the parameter.
+        parameter: usize,
+    },
+    /// The damping grew without bound: no step decreased the objective.
+    NoProgress,
+}
+
+impl Termination {
+    /// Whether a convergence test was met (the first three variants).
+    pub fn is_converged(self) -> bool {
+        matches!(
+            self,
+            Termination::ConvergedGradient
+                | Termination::ConvergedStep
+                | Termination::ConvergedObjective
+        )
+    }
+}
+
+/// The result of [`minimize`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LmOutcome {
+    /// The best point found.
+    pub x: Vec<f64>,
+    /// The residuals at `x`.
+    pub residuals: Vec<f64>,
+    /// The central-difference Jacobian at `x` (`residuals × parameters`).
+    pub jacobian: DMatrix<f64>,
+    /// `S(x) = ‖r(x)‖²`.
+    pub sum_of_squares: f64,
+    /// Why the search stopped.
+    pub termination: Termination,
+    /// Step attempts (accepted and rejected).
+    pub iterations: usize,
+    /// Rejected step attempts (objective not decreased, or evaluation failed).
+    pub rejected_steps: usize,
+    /// Residual evaluations, including those for Jacobians.
+    pub evaluations: usize,
+    /// Residual evaluations that failed.
+    pub failed_evaluations: usize,
+    /// The first failure's message, if any evaluation failed.
+    pub first_failure: Option<String>,
+}
+
+/// Counts evaluations and failures around the user's residual function.
+struct Counted<F> {
+    f: F,
+    m: usize,
+    evaluations: usize,
+    failed: usize,
+    first_failure: Option<String>,
+}
+
+impl<F> Counted<F> {
+    /// `r(x)` as a vector, or `None` (counted, with the reason kept) when it fails, is not
+    /// finite or has the wrong length.
+    fn eval<E>(&mut self, x: &[f64]) -> Option<DVector<f64>>
+    where
+        F: FnMut(&[f64]) -> Result<Vec<f64>, E>,
+        E: Display,
+    {
+        self.evaluations += 1;
+        let outcome = (self.f)(x).map_err(|e| e.to_string()).and_then(|r| {
+            if r.len() != self.m {
+                Err(FitError::ResidualLength {
+                    expected: self.m,
+                    got: r.len(),
+                }
+                .to_string())
+            } else if let Some((index, &value)) = r.iter().enumerate().find(|(_, v)| !v.is_finite())
+            {
+                Err(FitError::NonFiniteResidual { index, value }.to_string())
+            } else {
+                Ok(DVector::from_vec(r))
+            }
+        });
+        match outcome {
+            Ok(r) => Some(r),
+            Err(message) => {
+                self.failed += 1;
+                self.first_failure.get_or_insert(message);
+                None
+            }
+        }
+    }
+
+    /// Central-difference Jacobian at `x` (residuals `r` there); `Err(j)` when neither side
+    /// of column `j` evaluates.
+    fn jacobian<E>(
+        &mut self,
+        x: &[f64],
+        r: &DVector<f64>,
+        relative_step: f64,
+        scales: &[f64],
+    ) -> Result<DMatrix<f64>, usize>
+    where
+        F: FnMut(&[f64]) -> Result<Vec<f64>, E>,
+        E: Display,
+    {
+        let n = x.len();
+        let mut jac = DMatrix::zeros(self.m, n);
+        let mut probe = x.to_vec();
+        for j in 0..n {
+            let h = relative_step * x[j].abs().max(scales[j]);
+            probe[j] = x[j] + h;
+            let up_step = probe[j] - x[j];
+            let up = self.eval(&probe);
+            probe[j] = x[j] - h;
+            let down_step = x[j] - probe[j];
+            let down = self.eval(&probe);
+            probe[j] = x[j];
+            let column = match (up, down) {
+                (Some(u), Some(d)) => (u - d) / (up_step + down_step),
+                (Some(u), None) => (u - r) / up_step,
+                (None, Some(d)) => (r - d) / down_step,
+                (None, None) => return Err(j),
+            };
+            jac.set_column(j, &column);
+        }
+        Ok(jac)
+    }
+}
+
+/// Minimizes `‖r(x)‖²` from `x0` (see the [module docs](self) for the method), with typical
+/// magnitudes 1: central-difference steps `h_j = s·max(|x_j|, 1)`.
+///
+/// `residuals` returns the same number of residuals at every point; an `Err`, a non-finite
+/// residual or another length is a failed evaluation (the step is rejected and counted).
+///
+/// # Errors
+/// The error of `residuals` at `x0`, or [`FitError::NonFiniteResidual`] when a residual
+/// there is not finite: without a first point there is nothing to improve.
+/// [`FitError::InvalidOption`] for invalid `options`.
+pub fn minimize<F, E>(residuals: F, x0: &[f64], options: &LmOptions) -> Result<LmOutcome, E>
+where
+    F: FnMut(&[f64]) -> Result<Vec<f64>, E>,
+    E: Display + From<FitError>,
+{
+    minimize_scaled(residuals, x0, &vec![1.0; x0.len()], options)
+}
+
+/// As [`minimize`], with the typical magnitude `scales[j]` of each parameter: the
+/// central-difference step is `h_j = s·max(|x_j|, scales[j])`, so a parameter of order 1e-4
+/// gets a step of order `s·1e-4`, not `s`.
+///
+/// # Errors
+/// As [`minimize`]; [`FitError::InvalidOption`] when `scales` has another length than `x0`
+/// or an entry that is not finite and positive.
+pub fn minimize_scaled<F, E>(
+    residuals: F,
+    x0: &[f64],
+    scales: &[f64],
+    options: &LmOptions,
+) -> Result<LmOutcome, E>
+where
+    F: FnMut(&[f64]) -> Result<Vec<f64>, E>,
+    E: Display + From<FitError>,
+{
+    options.check()?;
+    if scales.len() != x0.len() {
+        return Err(FitError::InvalidOption {
+            option: "scales",
+            value: scales.len() as f64,
+            reason: "must have one entry per parameter",
+        }
+        .into());
+    }
+    if let Some(&bad) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+        return Err(FitError::InvalidOption {
+            option: "scales",
+            value: bad,
+            reason: "must be finite and positive",
+        }
+        .into());
+    }
+    let mut f = residuals;
+    let first = f(x0)?;
+    if let Some((index, &value)) = first.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(FitError::NonFiniteResidual { index, value }.into());
+    }
+    let mut counted = Counted {
+        f,
+        m: first.len(),
+        evaluations: 1,
+        failed: 0,
+        first_failure: None,
+    };
+    let n = x0.len();
+    let mut x = DVector::from_column_slice(x0);
+    let mut r = DVector::from_vec(first);
+    let mut s = r.norm_squared();
+    let mut iterations = 0;
+    let mut rejected = 0;
+
+    let finish = |x: DVector<f64>,
+                  r: DVector<f64>,
+                  jacobian: DMatrix<f64>,
+                  termination: Termination,
+                  iterations: usize,
+                  rejected: usize,
+                  counted: Counted<F>| LmOutcome {
+        x: x.as_slice().to_vec(),
+        sum_of_squares: r.norm_squared(),
+        residuals: r.as_slice().to_vec(),
+        jacobian,
+        termination,
+        iterations,
+        rejected_steps: rejected,
+        evaluations: counted.evaluations,
+        failed_evaluations: counted.failed,
+        first_failure: counted.first_failure,
+    };
+
+    let mut jac = match counted.jacobian(x.as_slice(), &r, options.relative_step, scales) {
+        Ok(j) => j,
+        Err(parameter) => {
+            let empty = DMatrix::zeros(r.len(), n);
+            let t = Termination::JacobianFailed { parameter };
+            return Ok(finish(x, r, empty, t, 0, 0, counted));
+        }
+    };
+    let mut scale = DVector::from_iterator(n, jac.column_iter().map(|c| c.norm_squared()));
+    let mut mu = options.initial_damping;
+    let mut nu = 2.0;
+
+    let termination = loop {
+        let g = jac.tr_mul(&r);
+        let r_norm = r.norm();
+        let cosine = jac
+            .column_iter()
+            .zip(g.iter())
+            .filter(|(c, _)| c.norm() > 0.0)
+            .map(|(c, gj)| gj.abs() / (c.norm() * r_norm))
+            .fold(0.0, f64::max);
+        if r_norm == 0.0 || cosine <= options.gradient_tolerance {
+            break Termination::ConvergedGradient;
+        }
+        if iterations >= options.max_iterations {
+            break Termination::MaxIterations;
+        }
+        if counted.evaluations >= options.max_evaluations {
+            break Termination::MaxEvaluations;
+        }
+        if mu > MAX_DAMPING {
+            break Termination::NoProgress;
+        }
+        // Marquardt scaling with a floor, so a parameter without effect still gets damped.
+        let floor = scale.max() * f64::EPSILON;
+        let mut a = jac.tr_mul(&jac);
+        for j in 0..n {
+            let d = if scale[j] > floor { scale[j] } else { floor };
+            a[(j, j)] += mu * if d > 0.0 { d } else { 1.0 };
+        }
+        let Some(chol) = a.cholesky() else {
+            mu *= nu;
+            nu *= 2.0;
+            continue;
+        };
+        let h = chol.solve(&(-&g));
+        if h.norm() <= options.step_tolerance * (x.norm() + options.step_tolerance) {
+            break Termination::ConvergedStep;
+        }
+        iterations += 1;
+        let candidate = &x + &h;
+        let predicted = s - (&r + &jac * &h).norm_squared();
+        let accepted = counted
+            .eval(candidate.as_slice())
+            .map(|r_new| (r_new.norm_squared(), r_new))
+            .filter(|(s_new, _)| predicted > 0.0 && *s_new < s);
+        match accepted {
+            Some((s_new, r_new)) => {
+                let actual = s - s_new;
+                let rho = actual / predicted;
+                let small = actual <= options.objective_tolerance * s
+                    && predicted <= options.objective_tolerance * s;
+                x = candidate;
+                r = r_new;
+                s = s_new;
+                match counted.jacobian(x.as_slice(), &r, options.relative_step, scales) {
+                    Ok(j) => jac = j,
+                    Err(parameter) => {
+                        // The accepted point is the best one: keep it, without a Jacobian.
+                        jac = DMatrix::zeros(r.len(), n);
+                        break Termination::JacobianFailed { parameter };
+                    }
+                }
+                for (j, c) in jac.column_iter().enumerate() {
+                    scale[j] = scale[j].max(c.norm_squared());
+                }
+                mu *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
+                nu = 2.0;
+                if small {
+                    break Termination::ConvergedObjective;
+                }
+            }
+            None => {
+                rejected += 1;
+                mu *= nu;
+                nu *= 2.0;
+            }
+        }
+    };
+    Ok(finish(
+        x,
+        r,
+        jac,
+        termination,
+        iterations,
+        rejected,
+        counted,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn rosenbrock_as_least_squares_converges_to_one_one() {
+        // r = (10(x2 − x1²), 1 − x1): zero residual at (1, 1), from the classic (−1.2, 1).
+        let r = |x: &[f64]| -> Result<Vec<f64>, Error> {
+            Ok(vec![10.0 * (x[1] - x[0] * x[0]), 1.0 - x[0]])
+        };
+        let out = minimize(r, &[-1.2, 1.0], &LmOptions::default()).unwrap();
+        assert!(out.termination.is_converged(), "{:?}", out.termination);
+        // Zero-residual problem: the minimizer is exact; 1e-9 leaves room for the
+        // central-difference Jacobian (relative error ~ε^(2/3)) in the last steps.
+        assert_relative_eq!(out.x[0], 1.0, epsilon = 1e-9);
+        assert_relative_eq!(out.x[1], 1.0, epsilon = 1e-9);
+        assert!(out.sum_of_squares < 1e-20);
+        assert_eq!(out.failed_evaluations, 0);
+        // Work: each accepted step costs one Jacobian (4 evaluations) plus the step itself.
+        assert!(out.iterations < 60, "{} iterations", out.iterations);
+    }
+
+    /// NIST StRD nonlinear regression problem Misra1a (lower difficulty): y = b1·(1 − exp(−b2·x)),
+    /// 14 observations; certified values from https://www.itl.nist.gov/div898/strd/nls/data/misra1a.shtml
+    /// (b1 = 2.3894212918E+02, b2 = 5.5015643181E-04, residual sum of squares 1.2455138894E-01),
+    /// from NIST's start 1 (b1 = 500, b2 = 1e-4).
+    #[test]
+    fn exponential_rise_matches_nist_misra1a_certified_values() {
+        let data = [
+            (10.07, 77.6),
+            (14.73, 114.9),
+            (17.94, 141.1),
+            (23.93, 190.8),
+            (29.61, 239.9),
+            (35.18, 289.0),
+            (40.02, 332.8),
+            (44.82, 378.4),
+            (50.76, 434.8),
+            (55.05, 477.3),
+            (61.01, 536.8),
+            (66.40, 593.1),
+            (75.47, 689.1),
+            (81.78, 760.0),
+        ];
+        let r = |b: &[f64]| -> Result<Vec<f64>, Error> {
+            Ok(data
+                .iter()
+                .map(|&(y, x)| y - b[0] * (1.0 - (-b[1] * x).exp()))
+                .collect())
+        };
+        // Typical magnitudes from the start, so b2 ~ 1e-4 gets a step ~ ε^(1/3)·1e-4.
+        let out =
+            minimize_scaled(r, &[500.0, 1e-4], &[500.0, 1e-4], &LmOptions::default()).unwrap();
+        assert!(out.termination.is_converged(), "{:?}", out.termination);
+        // NIST certifies 11 significant digits; 1e-8 relative allows for the difference
+        // Jacobian and the stopping tests (NIST asks for 4–6 agreeing digits).
+        assert_relative_eq!(out.x[0], 2.389_421_291_8e2, max_relative = 1e-8);
+        assert_relative_eq!(out.x[1], 5.501_564_318_1e-4, max_relative = 1e-8);
+        assert_relative_eq!(out.sum_of_squares, 1.245_513_889_4e-1, max_relative = 1e-9);
+    }
+
+    #[test]
+    fn an_exponential_decay_with_exact_data_is_recovered_exactly() {
+        // y = 5·exp(−0.3·t) at t = 0..10: zero-residual problem from a start 2× off.
+        let t: Vec<f64> = (0..=10).map(f64::from).collect();
+        let y: Vec<f64> = t.iter().map(|t| 5.0 * (-0.3 * t).exp()).collect();
+        let r = |p: &[f64]| -> Result<Vec<f64>, Error> {
+            Ok(t.iter()
+                .zip(&y)
+                .map(|(t, y)| y - p[0] * (-p[1] * t).exp())
+                .collect())
+        };
+        let out = minimize(r, &[10.0, 0.6], &LmOptions::default()).unwrap();
+        assert!(out.termination.is_converged(), "{:?}", out.termination);
+        assert_relative_eq!(out.x[0], 5.0, max_relative = 1e-10);
+        assert_relative_eq!(out.x[1], 0.3, max_relative = 1e-10);
+    }
+
+    #[test]
+    fn a_failed_evaluation_rejects_the_step_and_is_counted() {
+        // r = x² − 4 from x = 0.1: the Gauss–Newton step jumps to x ≈ 20, where the function
+        // fails (x > 5); the step is rejected, the damping raised, and the search reaches 2.
+        let r = |x: &[f64]| -> Result<Vec<f64>, Error> {
+            if x[0] > 5.0 {
+                Err(FitError::NonFiniteResidual {
+                    index: 0,
+                    value: f64::NAN,
+                }
+                .into())
+            } else {
+                Ok(vec![x[0] * x[0] - 4.0])
+            }
+        };
+        let options = LmOptions {
+            initial_damping: 1e-9,
+            ..LmOptions::default()
+        };
+        let out = minimize(r, &[0.1], &options).unwrap();
+        assert!(out.termination.is_converged(), "{:?}", out.termination);
+        assert_relative_eq!(out.x[0], 2.0, max_relative = 1e-10);
+        assert!(out.failed_evaluations >= 1);
+        assert!(out.rejected_steps >= out.failed_evaluations);
+        assert!(out.first_failure.is_some());
+    }
+
+    #[test]
+    fn a_failure_at_the_start_is_an_error_and_budgets_stop_the_search() {
+        let fails = |_: &[f64]| -> Result<Vec<f64>, Error> {
+            Err(FitError::NonFiniteResidual {
+                index: 3,
+                value: f64::INFINITY,
+            }
+            .into())
+        };
+        let err = minimize(fails, &[1.0], &LmOptions::default()).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Fit(FitError::NonFiniteResidual { index: 3, .. })
+        ));
+
+        let r = |x: &[f64]| -> Result<Vec<f64>, Error> {
+            Ok(vec![10.0 * (x[1] - x[0] * x[0]), 1.0 - x[0]])
+        };
+        let options = LmOptions {
+            max_iterations: 3,
+            ..LmOptions::default()
+        };
+        let out = minimize(r, &[-1.2, 1.0], &options).unwrap();
+        assert_eq!(out.termination, Termination::MaxIterations);
+        assert_eq!(out.iterations, 3);
+
+        let bad = LmOptions {
+            relative_step: 0.0,
+            ..LmOptions::default()
+        };
+        let err = minimize(r, &[-1.2, 1.0], &bad).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Fit(FitError::InvalidOption {
+                option: "relative_step",
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,974 @@
+//! [`FitReport`]: estimates with their uncertainty, goodness of fit, how the search went, and
+//! warnings; [`IndividualFits`]: one report per subject and the two-stage summary.
+//!
+//! Use this module to read a fit's results. Everything is data and serializes (serde), so a
+//! report can be written as JSON or TOML next to the figures made from it.
+//!
+//! **Covariance.** At the optimum, with `J` the Jacobian (`n × p`) of the scaled residuals
+//! `r` of the concentrated objective `S = Σ r_i²` with respect to the searched parameters `φ`
+//! (the transformed free parameters, and `ln(a/b)` for a combined error model), the observed
+//! Fisher information of the profile likelihood in the Gauss–Newton approximation is `JᵀJ/σ̃²`
+//! (the neglected term is `Σ r_i·∇²r_i`, small near the optimum), so
+//!
+//! ```text
+//! Cov(φ) = s²·(JᵀJ)⁻¹,     s² = S/(n − p)
+//! ```
+//!
+//! with `s²` corrected for the `p` estimated parameters as R's `nls` and scipy's `curve_fit`
+//! do. For additive error this is exactly the least-squares `σ̂²·(XᵀX)⁻¹`. Standard errors on
+//! the natural scale follow by the delta method, `SE(θ_j) = |dθ_j/dφ_j|·SE(φ_j)`; the
+//! correlation matrix is the same on both scales. 95% intervals are `φ̂ ± t·SE(φ)` mapped back
+//! through the transform, `t` the 97.5% quantile of Student's t with `n − p` degrees of
+//! freedom. `(JᵀJ)⁻¹` is computed by the SVD of `J` with unit-norm columns, whose singular
+//! values also give the (scale-free) condition number of the information matrix.
+//!
+//! **Criteria.** `−2LL` is the concentrated value of [`objective`](super::objective);
+//! `AIC = −2LL + 2k`, `BIC = −2LL + k·ln n`, with `k` the free plus error-model parameters.
+
+use super::lm::{LmOptions, LmOutcome, Termination};
+use super::objective::{minus_two_log_likelihood, ErrorModel};
+use super::transform::Transform;
+use super::FitProblem;
+use crate::compare::Interval;
+use crate::error::{Error, FitError};
+use nalgebra::{DMatrix, SVD};
+use serde::Serialize;
+
+/// Correlations whose absolute value exceeds this are reported ([`FitWarning::HighCorrelation`]).
+pub const HIGH_CORRELATION: f64 = 0.95;
+
+/// A condition number of the (unit-diagonal) information matrix above this is reported
+/// ([`FitWarning::IllConditioned`]): some combination of parameters is determined about
+/// `10⁴` times less precisely than the parameters one at a time.
+pub const ILL_CONDITIONED: f64 = 1e8;
+
+/// A singular value of the column-normalized Jacobian below this fraction of the largest
+/// counts as zero ([`FitWarning::SingularInformation`]): the central-difference Jacobian is
+/// accurate to about `1e-7` relative, so smaller singular values are indistinguishable from 0.
+pub const SINGULAR_RATIO: f64 = 1e-7;
+
+/// A logit parameter within this fraction of its range from a bound, or a log parameter
+/// below this fraction of its initial value (drifting to 0), is reported at its bound
+/// ([`FitWarning::AtBound`]).
+pub const AT_BOUND: f64 = 1e-6;
+
+/// One estimated free parameter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The free parameter's name.
+    pub name: String,
+    /// Its path in the model.
+    pub path: String,
+    /// How it was searched.
+    pub transform: Transform,
+    /// The initial value (start 0).
+    pub initial: f64,
+    /// The maximum-likelihood estimate, natural scale.
+    pub estimate: f64,
+    /// Standard error, natural scale (delta method); `None` when the information matrix is
+    /// singular.
+    pub standard_error: Option<f64>,
+    /// `SE/|estimate|`, a fraction (×100 for the usual %RSE).
+    pub relative_standard_error: Option<f64>,
+    /// 95% interval (see the [module docs](self)).
+    pub interval: Option<Interval>,
+}
+
+/// One estimated error-model parameter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ErrorEstimate {
+    /// `sigma` (additive: output unit; proportional: fraction; log-normal: log scale), or for
+    /// the combined model `a` (output unit), `b` (fraction) and `a_over_b` (output unit).
+    pub name: &'static str,
+    /// The maximum-likelihood estimate (`σ̂² = Σ e²/w / n`).
+    pub estimate: f64,
+    /// Standard error, only for `a_over_b` (searched with the structural parameters); `σ` is
+    /// profiled out and gets none.
+    pub standard_error: Option<f64>,
+    /// 95% interval, as for [`Estimate::interval`].
+    pub interval: Option<Interval>,
+}
+
+/// The fit at one observation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ObservationFit {
+    /// The subject's ID.
+    pub subject: String,
+    /// Line in the event table, if the data came from one.
+    pub line: Option<u64>,
+    /// Time, days.
+    pub time: f64,
+    /// The observed value.
+    pub observed: f64,
+    /// The prediction.
+    pub predicted: f64,
+    /// `observed − predicted`.
+    pub residual: f64,
+    /// The residual on the error model's scale over its SD, `e/(σ̂·√w)`: standard normal if
+    /// the model and error model are right.
+    pub weighted_residual: f64,
+}
+
+/// How the Jacobian was computed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum JacobianMethod {
+    /// Central differences on the transformed scale, `h_j = relative_step·max(|φ_j|, scales_j)`
+    /// (one-sided where one side could not be evaluated).
+    CentralDifferences {
+        /// The relative step `s`.
+        relative_step: f64,
+        /// The typical magnitude of each searched parameter (1 on log and logit scales).
+        scales: Vec<f64>,
+    },
+}
+
+/// What one start gave.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StartOutcome {
+    /// The starting point could not be evaluated.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The search ran.
+    Finished {
+        /// The end point, natural scale (free parameters, then `a/b` for a combined model).
+        estimates: Vec<f64>,
+        /// `−2LL` there.
+        minus_two_log_likelihood: f64,
+        /// Why the search stopped.
+        termination: Termination,
+        /// Step attempts.
+        iterations: usize,
+        /// Residual evaluations.
+        evaluations: usize,
+        /// Failed evaluations.
+        failed_evaluations: usize,
+    },
+}
+
+/// One start of the multi-start.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StartRecord {
+    /// Index of the start (0: the initial values).
+    pub start: usize,
+    /// Its starting point, natural scale.
+    pub initial: Vec<f64>,
+    /// What it gave.
+    pub outcome: StartOutcome,
+}
+
+/// A distinct local optimum: starts that ended at the same point (−2LL within 1e-6
+/// relative, every transformed parameter within 1e-3·max(|φ|, 1)).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocalOptimum {
+    /// `−2LL` at the optimum.
+    pub minus_two_log_likelihood: f64,
+    /// The point, natural scale (free parameters, then `a/b` for a combined model), from the
+    /// best of its starts.
+    pub estimates: Vec<f64>,
+    /// The starts that ended there.
+    pub starts: Vec<usize>,
+    /// Whether any of them met a convergence test.
+    pub converged: bool,
+}
+
+/// Something the reader of a report should know.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum FitWarning {
+    /// The best search stopped without meeting a convergence test.
+    NotConverged {
+        /// Why it stopped.
+        termination: Termination,
+    },
+    /// A parameter ended at (or drifted to) a bound of its transform: the optimum may lie
+    /// outside the bounds, and its interval means little.
+    AtBound {
+        /// The parameter's name.
+        parameter: String,
+        /// Its estimate.
+        estimate: f64,
+        /// The bound.
+        bound: f64,
+    },
+    /// The information matrix is singular: some parameters are not identifiable from these
+    /// data (standard errors, intervals and correlations are not reported).
+    SingularInformation {
+        /// Its numerical rank.
+        rank: usize,
+        /// Its size (searched parameters).
+        parameters: usize,
+    },
+    /// The information matrix is ill-conditioned (see [`ILL_CONDITIONED`]).
+    IllConditioned {
+        /// Its condition number, with unit diagonal.
+        condition_number: f64,
+    },
+    /// Two estimates are strongly correlated (see [`HIGH_CORRELATION`]).
+    HighCorrelation {
+        /// One parameter.
+        first: String,
+        /// The other.
+        second: String,
+        /// Their correlation.
+        correlation: f64,
+    },
+    /// Evaluations failed during the best search (steps rejected).
+    FailedEvaluations {
+        /// How many.
+        count: usize,
+        /// The first failure's message.
+        first: String,
+    },
+    /// Starts could not be evaluated at their starting point.
+    StartsFailed {
+        /// How many.
+        count: usize,
+        /// The first failure's message.
+        first: String,
+    },
+}
+
+/// The result of a fit (see the [module docs](self) for how each number is computed).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FitReport {
+    /// The subjects fitted.
+    pub subjects: Vec<String>,
+    /// The observed output.
+    pub output: String,
+    /// The error model.
+    pub error_model: ErrorModel,
+    /// Number of observations `n`.
+    pub n_observations: usize,
+    /// Number of estimated parameters `k` (free and error model).
+    pub n_estimated: usize,
+    /// `n − p`, `p` the parameters searched (free, and `a/b` for combined error).
+    pub degrees_of_freedom: usize,
+    /// The free parameters' estimates.
+    pub estimates: Vec<Estimate>,
+    /// The error model's estimates.
+    pub error_parameters: Vec<ErrorEstimate>,
+    /// `s = √(S/(n − p))` in the error model's terms: the degrees-of-freedom-corrected σ (R's
+    /// "residual standard error" for additive error).
+    pub residual_scale: f64,
+    /// Names of the rows and columns of `correlation`: the free parameters, then `a_over_b`.
+    pub correlation_names: Vec<String>,
+    /// Correlation matrix of the estimates; `None` when the information is singular.
+    pub correlation: Option<Vec<Vec<f64>>>,
+    /// Condition number of the information matrix with unit diagonal (`None`: singular).
+    pub condition_number: Option<f64>,
+    /// `−2·ln L` at the estimates.
+    pub minus_two_log_likelihood: f64,
+    /// `−2LL + 2k`.
+    pub aic: f64,
+    /// `−2LL + k·ln n`.
+    pub bic: f64,
+    /// Predictions and residuals at each observation, subjects in order.
+    pub observations: Vec<ObservationFit>,
+    /// Why the best search stopped.
+    pub termination: Termination,
+    /// Step attempts of the best search.
+    pub iterations: usize,
+    /// Rejected steps of the best search.
+    pub rejected_steps: usize,
+    /// Residual evaluations of the best search (each one a simulation of every subject).
+    pub evaluations: usize,
+    /// Failed evaluations of the best search.
+    pub failed_evaluations: usize,
+    /// The first failure's message in the best search.
+    pub first_failure: Option<String>,
+    /// Residual evaluations of all starts together.
+    pub total_evaluations: usize,
+    /// How the Jacobian was computed.
+    pub jacobian: JacobianMethod,
+    /// The t quantile of the 95% intervals.
+    pub interval_quantile: f64,
+    /// Index of the best start.
+    pub best_start: usize,
+    /// Every start.
+    pub starts: Vec<StartRecord>,
+    /// The distinct local optima, best first.
+    pub optima: Vec<LocalOptimum>,
+    /// Warnings.
+    pub warnings: Vec<FitWarning>,
+}
+
+impl FitReport {
+    /// The estimate of the free parameter `name`.
+    pub fn estimate(&self, name: &str) -> Option<&Estimate> {
+        self.estimates.iter().find(|e| e.name == name)
+    }
+
+    /// The error-model estimate `name` (`sigma`, `a`, `b`, `a_over_b`).
+    pub fn error_parameter(&self, name: &str) -> Option<&ErrorEstimate> {
+        self.error_parameters.iter().find(|e| e.name == name)
+    }
+}
+
+/// A subject whose individual fit could not run.
+#[derive(Debug, Serialize)]
+pub struct SubjectFailure {
+    /// The subject's ID.
+    pub subject: String,
+    /// The error's message.
+    pub message: String,
+    /// The error.
+    #[serde(skip)]
+    pub error: FitError,
+}
+
+/// Mean, SD and CV of one parameter's individual estimates across subjects.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TwoStageSummary {
+    /// The parameter's name.
+    pub parameter: String,
+    /// Number of subjects fitted.
+    pub n: usize,
+    /// Mean of the estimates.
+    pub mean: f64,
+    /// Sample SD (divisor `n − 1`); `None` for one subject.
+    pub sd: Option<f64>,
+    /// `SD/|mean|`, a fraction.
+    pub cv: Option<f64>,
+}
+
+/// Individual fits of every subject, and the two-stage summary of their estimates.
+#[derive(Debug, Serialize)]
+pub struct IndividualFits {
+    /// One report per subject fitted, in subject order.
+    pub fits: Vec<FitReport>,
+    /// Subjects that could not be fitted.
+    pub failures: Vec<SubjectFailure>,
+    /// Subjects fitted whose best search did not converge (included in the summary).
+    pub not_converged: Vec<String>,
+    /// Per parameter (free, then `a_over_b` for combined error): mean, SD and CV of the
+    /// individual estimates (empty when no subject could be fitted).
+    pub summary: Vec<TwoStageSummary>,
+}
+
+/// A finished start: its outcome and `−2LL`.
+struct Finished {
+    start: usize,
+    outcome: LmOutcome,
+    m2ll: f64,
+}
+
+/// Builds the report of [`FitProblem::fit`] from the starts (natural values, search point)
+/// and their searches.
+pub(crate) fn build(
+    problem: &FitProblem,
+    starts: &[(Vec<f64>, Vec<f64>)],
+    runs: Vec<Result<LmOutcome, Error>>,
+    options: &LmOptions,
+    scales: Vec<f64>,
+) -> Result<FitReport, FitError> {
+    let observed = problem.observed();
+    let n = observed.len();
+    let nf = n as f64;
+    let error = problem.error_model();
+    let log_jacobian = if error == ErrorModel::LogNormal {
+        2.0 * observed.iter().map(|y| y.ln()).sum::<f64>()
+    } else {
+        0.0
+    };
+    let m2ll_of =
+        |s: f64| nf * (2.0 * std::f64::consts::PI).ln() + nf + nf * (s / nf).ln() + log_jacobian;
+    let natural = |phi: &[f64]| -> Vec<f64> {
+        let mut v = problem.natural(phi);
+        v.extend(phi.iter().skip(problem.parameters().len()).map(|x| x.exp()));
+        v
+    };
+
+    let mut records = Vec::with_capacity(runs.len());
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut failures: Vec<(usize, Error)> = Vec::new();
+    let mut total_evaluations = 0;
+    for (start, run) in runs.into_iter().enumerate() {
+        let initial = starts.get(start).map_or_else(Vec::new, |(v, _)| v.clone());
+        match run {
+            Ok(outcome) => {
+                total_evaluations += outcome.evaluations;
+                let m2ll = m2ll_of(outcome.sum_of_squares);
+                records.push(StartRecord {
+                    start,
+                    initial,
+                    outcome: StartOutcome::Finished {
+                        estimates: natural(&outcome.x),
+                        minus_two_log_likelihood: m2ll,
+                        termination: outcome.termination,
+                        iterations: outcome.iterations,
+                        evaluations: outcome.evaluations,
+                        failed_evaluations: outcome.failed_evaluations,
+                    },
+                });
+                finished.push(Finished {
+                    start,
+                    outcome,
+                    m2ll,
+                });
+            }
+            Err(e) => {
+                total_evaluations += 1;
+                records.push(StartRecord {
+                    start,
+                    initial,
+                    outcome: StartOutcome::Failed {
+                        reason: e.to_string(),
+                    },
+                });
+                failures.push((start, e));
+            }
+        }
+    }
+    // Best first; ties by start index (the sort is stable).
+    finished.sort_by(|a, b| a.m2ll.total_cmp(&b.m2ll));
+    let optima = local_optima(&finished, &natural);
+    let Some(best) = finished.first() else {
+        let source = failures
+            .into_iter()
+            .next()
+            .map(|(_, e)| e)
+            .unwrap_or_else(|| FitError::NoParameters.into());
+        return Err(FitError::NoStartEvaluated {
+            starts: starts.len(),
+            source: Box::new(source),
+        });
+    };
+    let out = &best.outcome;
+    let evaluation = problem
+        .evaluate(&out.x)
+        .map_err(|e| FitError::NoStartEvaluated {
+            starts: starts.len(),
+            source: Box::new(e),
+        })?;
+
+    let p = out.x.len();
+    let df = n.saturating_sub(p).max(1);
+    let s2 = out.sum_of_squares / df as f64;
+    let sigma_ml = (evaluation.weighted_sum_of_squares() / nf).sqrt();
+    let quantile = student_t_quantile(0.975, df as f64);
+    let mut warnings = Vec::new();
+
+    let names: Vec<String> = problem
+        .parameters()
+        .iter()
+        .map(|q| q.name.clone())
+        .chain((p > problem.parameters().len()).then(|| "a_over_b".to_string()))
+        .collect();
+    let covariance = covariance(&out.jacobian, s2);
+    let (se_phi, correlation, condition_number) = match &covariance {
+        Covariance::Regular { matrix, condition } => {
+            if *condition > ILL_CONDITIONED {
+                warnings.push(FitWarning::IllConditioned {
+                    condition_number: *condition,
+                });
+            }
+            let se: Vec<f64> = (0..p).map(|j| matrix[(j, j)].sqrt()).collect();
+            let corr: Vec<Vec<f64>> = (0..p)
+                .map(|i| (0..p).map(|j| matrix[(i, j)] / (se[i] * se[j])).collect())
+                .collect();
+            for i in 0..p {
+                for j in i + 1..p {
+                    if corr[i][j].abs() > HIGH_CORRELATION {
+                        warnings.push(FitWarning::HighCorrelation {
+                            first: names[i].clone(),
+                            second: names[j].clone(),
+                            correlation: corr[i][j],
+                        });
+                    }
+                }
+            }
+            (Some(se), Some(corr), Some(*condition))
+        }
+        Covariance::Singular { rank } => {
+            warnings.push(FitWarning::SingularInformation {
+                rank: *rank,
+                parameters: p,
+            });
+            (None, None, None)
+        }
+    };
+    let interval = |transform: Transform, phi: f64, se: f64| Interval {
+        lower: transform.to_natural(phi - quantile * se),
+        upper: transform.to_natural(phi + quantile * se),
+    };
+
+    let estimates: Vec<Estimate> = problem
+        .parameters()
+        .iter()
+        .enumerate()
+        .map(|(j, q)| {
+            let phi = out.x[j];
+            let estimate = q.transform.to_natural(phi);
+            let se_natural = se_phi
+                .as_ref()
+                .map(|se| q.transform.derivative(phi).abs() * se[j]);
+            Estimate {
+                name: q.name.clone(),
+                path: q.path.to_string(),
+                transform: q.transform,
+                initial: q.initial,
+                estimate,
+                standard_error: se_natural,
+                relative_standard_error: se_natural.map(|se| se / estimate.abs()),
+                interval: se_phi.as_ref().map(|se| interval(q.transform, phi, se[j])),
+            }
+        })
+        .collect();
+    for (e, q) in estimates.iter().zip(problem.parameters()) {
+        if let Some(bound) = at_bound(q.transform, e.estimate, q.initial) {
+            warnings.push(FitWarning::AtBound {
+                parameter: e.name.clone(),
+                estimate: e.estimate,
+                bound,
+            });
+        }
+    }
+
+    let error_parameters = match error {
+        ErrorModel::Combined { .. } => {
+            let j = problem.parameters().len();
+            let ratio = out.x[j].exp();
+            vec![
+                ErrorEstimate {
+                    name: "a",
+                    estimate: sigma_ml * ratio,
+                    standard_error: None,
+                    interval: None,
+                },
+                ErrorEstimate {
+                    name: "b",
+                    estimate: sigma_ml,
+                    standard_error: None,
+                    interval: None,
+                },
+                ErrorEstimate {
+                    name: "a_over_b",
+                    estimate: ratio,
+                    standard_error: se_phi.as_ref().map(|se| ratio * se[j]),
+                    interval: se_phi
+                        .as_ref()
+                        .map(|se| interval(Transform::Log, out.x[j], se[j])),
+                },
+            ]
+        }
+        _ => vec![ErrorEstimate {
+            name: "sigma",
+            estimate: sigma_ml,
+            standard_error: None,
+            interval: None,
+        }],
+    };
+
+    let observations = problem
+        .observations()
+        .zip(&evaluation.predictions)
+        .zip(evaluation.errors.iter().zip(&evaluation.weights))
+        .map(|(((subject, o), &predicted), (e, w))| ObservationFit {
+            subject: subject.to_string(),
+            line: o.line,
+            time: o.time,
+            observed: o.value,
+            predicted,
+            residual: o.value - predicted,
+            weighted_residual: e / (sigma_ml * w.sqrt()),
+        })
+        .collect();
+
+    if !out.termination.is_converged() {
+        warnings.push(FitWarning::NotConverged {
+            termination: out.termination,
+        });
+    }
+    if let Some(first) = &out.first_failure {
+        warnings.push(FitWarning::FailedEvaluations {
+            count: out.failed_evaluations,
+            first: first.clone(),
+        });
+    }
+    if let Some((_, e)) = failures.first() {
+        warnings.push(FitWarning::StartsFailed {
+            count: failures.len(),
+            first: e.to_string(),
+        });
+    }
+
+    let m2ll = minus_two_log_likelihood(error, &evaluation, observed);
+    let k = problem.n_estimated() as f64;
+    Ok(FitReport {
+        subjects: problem.subject_ids().map(str::to_string).collect(),
+        output: problem.output().to_string(),
+        error_model: error,
+        n_observations: n,
+        n_estimated: problem.n_estimated(),
+        degrees_of_freedom: df,
+        estimates,
+        error_parameters,
+        residual_scale: s2.sqrt() * scale_of_scaled_residuals(&evaluation.weights),
+        correlation_names: names,
+        correlation,
+        condition_number,
+        minus_two_log_likelihood: m2ll,
+        aic: m2ll + 2.0 * k,
+        bic: m2ll + k * nf.ln(),
+        observations,
+        termination: out.termination,
+        iterations: out.iterations,
+        rejected_steps: out.rejected_steps,
+        evaluations: out.evaluations,
+        failed_evaluations: out.failed_evaluations,
+        first_failure: out.first_failure.clone(),
+        total_evaluations,
+        jacobian: JacobianMethod::CentralDifferences {
+            relative_step: options.relative_step,
+            scales,
+        },
+        interval_quantile: quantile,
+        best_start: best.start,
+        starts: records,
+        optima,
+        warnings,
+    })
+}
+
+/// `1/√ḡ`: the scaled residuals are `e·√(ḡ/w)`, so `√(S/(n−p))/√ḡ` is the df-corrected σ.
+fn scale_of_scaled_residuals(weights: &[f64]) -> f64 {
+    let n = weights.len().max(1) as f64;
+    (-0.5 * weights.iter().map(|w| w.ln()).sum::<f64>() / n).exp()
+}
+
+/// The bound a parameter sits at, if any (see [`AT_BOUND`]).
+fn at_bound(transform: Transform, estimate: f64, initial: f64) -> Option<f64> {
+    match transform {
+        Transform::Identity => None,
+        Transform::Log => (estimate < AT_BOUND * initial).then_some(0.0),
+        Transform::Logit { lower, upper } => {
+            let fraction = (estimate - lower) / (upper - lower);
+            if fraction <= AT_BOUND {
+                Some(lower)
+            } else if fraction >= 1.0 - AT_BOUND {
+                Some(upper)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Groups finished starts (sorted best first) into distinct optima.
+fn local_optima(finished: &[Finished], natural: &dyn Fn(&[f64]) -> Vec<f64>) -> Vec<LocalOptimum> {
+    let mut groups: Vec<(usize, LocalOptimum)> = Vec::new();
+    for (i, f) in finished.iter().enumerate() {
+        let same = groups.iter_mut().find(|(rep, _)| {
+            let r = &finished[*rep];
+            (r.m2ll - f.m2ll).abs() <= 1e-6 * r.m2ll.abs().max(1.0)
+                && r.outcome
+                    .x
+                    .iter()
+                    .zip(&f.outcome.x)
+                    .all(|(a, b)| (a - b).abs() <= 1e-3 * a.abs().max(1.0))
+        });
+        let converged = f.outcome.termination.is_converged();
+        match same {
+            Some((_, group)) => {
+                group.starts.push(f.start);
+                group.converged |= converged;
+            }
+            None => groups.push((
+                i,
+                LocalOptimum {
+                    minus_two_log_likelihood: f.m2ll,
+                    estimates: natural(&f.outcome.x),
+                    starts: vec![f.start],
+                    converged,
+                },
+            )),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// The covariance of the searched parameters, or the rank of a singular information matrix.
+enum Covariance {
+    Regular {
+        matrix: DMatrix<f64>,
+        condition: f64,
+    },
+    Singular {
+        rank: usize,
+    },
+}
+
+/// `s²·(JᵀJ)⁻¹` through the SVD of `J` with unit-norm columns (see the [module docs](self)).
+fn covariance(jacobian: &DMatrix<f64>, s2: f64) -> Covariance {
+    let p = jacobian.ncols();
+    let norms: Vec<f64> = jacobian.column_iter().map(|c| c.norm()).collect();
+    let zero_columns = norms
+        .iter()
+        .filter(|&&d| !(d > 0.0 && d.is_finite()))
+        .count();
+    if zero_columns > 0 || p == 0 {
+        return Covariance::Singular {
+            rank: p - zero_columns,
+        };
+    }
+    let mut scaled = jacobian.clone();
+    for (j, d) in norms.iter().enumerate() {
+        scaled.column_mut(j).unscale_mut(*d);
+    }
+    let svd = SVD::new(scaled, false, true);
+    let values = &svd.singular_values;
+    let largest = values.max();
+    let rank = values
+        .iter()
+        .filter(|&&s| s > largest * SINGULAR_RATIO)
+        .count();
+    let Some(v_t) = svd.v_t.as_ref().filter(|_| rank == p) else {
+        return Covariance::Singular { rank };
+    };
+    let smallest = values.min();
+    // (JᵀJ)⁻¹ = D⁻¹·V·S⁻²·Vᵀ·D⁻¹ for J = U·S·Vᵀ·D.
+    let mut inverse = DMatrix::zeros(p, p);
+    for i in 0..p {
+        for j in 0..p {
+            let sum: f64 = (0..p)
+                .map(|k| v_t[(k, i)] * v_t[(k, j)] / (values[k] * values[k]))
+                .sum();
+            inverse[(i, j)] = s2 * sum / (norms[i] * norms[j]);
+        }
+    }
+    Covariance::Regular {
+        matrix: inverse,
+        condition: (largest / smallest).powi(2),
+    }
+}
+
+/// Builds [`IndividualFits`] from each subject's outcome.
+pub(crate) fn individual(
+    problem: &FitProblem,
+    outcomes: Vec<(String, Result<FitReport, FitError>)>,
+) -> IndividualFits {
+    let mut fits = Vec::new();
+    let mut failures = Vec::new();
+    for (subject, result) in outcomes {
+        match result {
+            Ok(report) => fits.push(report),
+            Err(error) => failures.push(SubjectFailure {
+                subject,
+                message: error.to_string(),
+                error,
+            }),
+        }
+    }
+    let not_converged = fits
+        .iter()
+        .filter(|f| !f.termination.is_converged())
+        .flat_map(|f| f.subjects.clone())
+        .collect();
+    if fits.is_empty() {
+        return IndividualFits {
+            fits,
+            failures,
+            not_converged,
+            summary: Vec::new(),
+        };
+    }
+    let mut summary: Vec<TwoStageSummary> = problem
+        .parameters()
+        .iter()
+        .enumerate()
+        .map(|(j, q)| summarize(&q.name, fits.iter().map(|f| f.estimates[j].estimate)))
+        .collect();
+    if let ErrorModel::Combined { .. } = problem.error_model() {
+        summary.push(summarize(
+            "a_over_b",
+            fits.iter()
+                .filter_map(|f| f.error_parameter("a_over_b").map(|e| e.estimate)),
+        ));
+    }
+    IndividualFits {
+        fits,
+        failures,
+        not_converged,
+        summary,
+    }
+}
+
+/// Mean, SD (divisor n − 1) and CV of `values` (at least one).
+fn summarize(name: &str, values: impl Iterator<Item = f64>) -> TwoStageSummary {
+    let values: Vec<f64> = values.collect();
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n.max(1) as f64;
+    let sd = (n > 1).then(|| {
+        let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+        (ss / (n - 1) as f64).sqrt()
+    });
+    TwoStageSummary {
+        parameter: name.to_string(),
+        n,
+        mean,
+        sd,
+        cv: sd.map(|sd| sd / mean.abs()),
+    }
+}
+
+/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, 9 terms; relative error ~1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1 − x) = π / sin(πx).
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + G + 0.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// The regularized incomplete beta function `I_x(a, b)` by its continued fraction (modified
+/// Lentz; Press et al., Numerical Recipes, 3rd ed., §6.4), using the symmetry
+/// `I_x(a, b) = 1 − I_{1−x}(b, a)` where the fraction converges faster.
+fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_fraction(x, a, b) / a
+    } else {
+        1.0 - front * beta_fraction(1.0 - x, b, a) / b
+    }
+}
+
+fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let mut c = 1.0;
+    let mut d = 1.0 - (a + b) * x / (a + 1.0);
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..1000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let even = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+        for coefficient in [
+            even,
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
+        ] {
+            d = 1.0 + coefficient * d;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = 1.0 + coefficient / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    h
+}
+
+/// `P(T ≤ t)` for Student's t with `df` degrees of freedom.
+fn student_t_cdf(t: f64, df: f64) -> f64 {
+    let tail = 0.5 * incomplete_beta(df / (df + t * t), 0.5 * df, 0.5);
+    if t >= 0.0 {
+        1.0 - tail
+    } else {
+        tail
+    }
+}
+
+/// The `p`-quantile (`p` in (0.5, 1)) of Student's t with `df > 0` degrees of freedom, by
+/// bisection on the CDF to the last bit.
+pub(crate) fn student_t_quantile(p: f64, df: f64) -> f64 {
+    let mut hi = 2.0;
+    while student_t_cdf(hi, df) < p && hi < 1e12 {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if student_t_cdf(mid, df) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn t_quantiles_match_scipy() {
+        // scipy.stats.t.ppf(0.975, df), scipy 1.x.
+        let reference = [
+            (1.0, 12.706_204_736_174_694),
+            (2.0, 4.302_652_729_749_462),
+            (3.0, 3.182_446_305_283_707_8),
+            (5.0, 2.570_581_835_636_314_6),
+            (9.0, 2.262_157_162_798_205),
+            (10.0, 2.228_138_851_986_274),
+            (30.0, 2.042_272_456_301_237_8),
+            (100.0, 1.983_971_518_523_551_8),
+            (1000.0, 1.962_339_080_826_408_3),
+        ];
+        for (df, q) in reference {
+            // The CDF is accurate to ~1e-14; the quantile inherits that divided by the density.
+            assert_relative_eq!(student_t_quantile(0.975, df), q, max_relative = 1e-11);
+        }
+    }
+
+    #[test]
+    fn the_covariance_of_a_linear_model_is_the_least_squares_one() {
+        // J = X for y = a + b·t at t = 0, 1, 2, 3: (XᵀX)⁻¹ = [[0.7, −0.3], [−0.3, 0.2]].
+        let x = DMatrix::from_row_slice(4, 2, &[1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0]);
+        let Covariance::Regular { matrix, condition } = covariance(&x, 2.0) else {
+            panic!("X has full rank");
+        };
+        assert_relative_eq!(matrix[(0, 0)], 1.4, max_relative = 1e-14);
+        assert_relative_eq!(matrix[(0, 1)], -0.6, max_relative = 1e-14);
+        assert_relative_eq!(matrix[(1, 1)], 0.4, max_relative = 1e-14);
+        assert!(condition > 1.0);
+        let collinear = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 2.0, 4.0, 3.0, 6.0]);
+        assert!(matches!(
+            covariance(&collinear, 1.0),
+            Covariance::Singular { rank: 1 }
+        ));
+    }
+}
