@@ -509,6 +509,16 @@ pub enum DataError {
         /// The columns the header has, comma-separated.
         available: String,
     },
+    /// A column the caller named is missing from the header.
+    #[error("line {line}: no column `{column}` (columns: {available})")]
+    UnknownColumn {
+        /// The header's line (1).
+        line: u64,
+        /// The column asked for.
+        column: String,
+        /// The columns the header has, comma-separated.
+        available: String,
+    },
     /// Two columns of the header have the same name (compared without case).
     #[error("line {line}: column `{column}` appears twice")]
     DuplicateColumn {

@@ -15,28 +15,12 @@
 mod common;
 
 use common::{
-    assert_identical, column_index, dose_included, grid, rows, MaxError, ANALYTIC_ATOL_CELLS,
-    ANALYTIC_ATOL_MG, ANALYTIC_FLOOR_MG, ANALYTIC_MAX_REL, ANALYTIC_RTOL, FORMULA_AGREEMENT,
+    assert_identical, column_index, dose_included, grid, options, rows, MaxError,
+    ANALYTIC_FLOOR_MG, ANALYTIC_MAX_REL, FORMULA_AGREEMENT, METHODS,
 };
 use oncodyn::model::{closed_form, GrowthLaw};
 use oncodyn::prelude::*;
-use oncodyn::solver::AbsoluteTolerance;
 use oncodyn::trajectory::Side;
-
-const METHODS: [Method; 2] = [Method::Dopri5, Method::Dop853];
-
-fn options(method: Method) -> SolverOptions {
-    SolverOptions {
-        method,
-        rtol: ANALYTIC_RTOL,
-        atol: AbsoluteTolerance {
-            cells: ANALYTIC_ATOL_CELLS,
-            milligrams: ANALYTIC_ATOL_MG,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-}
 
 fn method_name(method: Method) -> &'static str {
     match method {

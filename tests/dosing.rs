@@ -18,8 +18,8 @@
 mod common;
 
 use common::{
-    assert_identical, column_index, dose_included, grid, rows, MaxError, ANALYTIC_ATOL_CELLS,
-    ANALYTIC_ATOL_MG, ANALYTIC_FLOOR_MG, ANALYTIC_MAX_REL, ANALYTIC_RTOL, FORMULA_AGREEMENT,
+    assert_identical, column_index, dose_included, grid, options, rows, MaxError,
+    ANALYTIC_FLOOR_MG, ANALYTIC_MAX_REL, FORMULA_AGREEMENT, METHODS,
 };
 use oncodyn::dosing::radiotherapy::{
     self, Course, Fraction, Radiosensitivity, Repopulation, Weekday,
@@ -27,23 +27,7 @@ use oncodyn::dosing::radiotherapy::{
 use oncodyn::dosing::{AmountUnit, Cycle, Infusion, Jump, JumpKind, Plan, Portion, Subject};
 use oncodyn::io::{ModelFile, Simulation};
 use oncodyn::prelude::*;
-use oncodyn::solver::AbsoluteTolerance;
 use oncodyn::{BuildError, ScheduleError};
-
-const METHODS: [Method; 2] = [Method::Dopri5, Method::Dop853];
-
-fn options(method: Method) -> SolverOptions {
-    SolverOptions {
-        method,
-        rtol: ANALYTIC_RTOL,
-        atol: AbsoluteTolerance {
-            cells: ANALYTIC_ATOL_CELLS,
-            milligrams: ANALYTIC_ATOL_MG,
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-}
 
 /// A one-compartment drug `drug` (CL = 5 L/day, V = 10 L: k = 0.5 1/day, pkpd.md §1.7) with a
 /// depot (ka = 1.5 1/day, bioavailability `f`, lag `lag` days), and an exponential tumor.

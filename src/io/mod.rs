@@ -11,17 +11,39 @@
 //! Use [`nonmem`] when doses and observations come as a NONMEM data set: an [`EventTable`]
 //! reads and writes one, and simulates each subject to predictions at its observation records.
 //!
+//! Use [`observations`] when the data are a tidy table of one observed output per subject
+//! over time (subject, time and value columns, e.g. tumor volumes of mice): it reads them into
+//! [`ObservationSeries`], ready to become [`fit::SubjectData`](crate::fit::SubjectData).
+//!
 //! Use [`study`] when a whole population study (model, arms, virtual patients, endpoints)
 //! should live in a file: a [`StudyFile`] round-trips with
 //! [`compare::Study`](crate::compare::Study); `examples/studies/` holds the README main
 //! command's study.
 
 pub mod nonmem;
+pub mod observations;
 mod spec;
 pub mod study;
 mod toml_error;
 
 pub use crate::error::DataError;
 pub use nonmem::{EventSettings, EventTable, Prediction};
+pub use observations::{ObservationColumns, ObservationSeries};
 pub use spec::{ModelFile, OutputTimes, Simulation};
 pub use study::{ParameterBinding, PatientSource, StudyFile};
+
+/// The text of the file at `path`.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String, crate::IoError> {
+    std::fs::read_to_string(path).map_err(|source| crate::IoError::File {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Writes `text` to the file at `path`.
+pub(crate) fn write_text(path: &std::path::Path, text: &str) -> Result<(), crate::IoError> {
+    std::fs::write(path, text).map_err(|source| crate::IoError::File {
+        path: path.display().to_string(),
+        source,
+    })
+}

@@ -308,10 +308,7 @@ impl ModelFile {
     /// [`from_toml_str`](Self::from_toml_str), with the path.
     pub fn read(path: impl AsRef<Path>) -> Result<ModelFile, IoError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| IoError::File {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = super::read_text(path)?;
         parse(&text, &path.display().to_string())
     }
 
@@ -329,12 +326,7 @@ impl ModelFile {
     /// # Errors
     /// [`IoError::TomlWrite`] as in `to_toml_string`; [`IoError::File`] when writing fails.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), IoError> {
-        let path = path.as_ref();
-        let text = self.to_toml_string()?;
-        std::fs::write(path, text).map_err(|source| IoError::File {
-            path: path.display().to_string(),
-            source,
-        })
+        super::write_text(path.as_ref(), &self.to_toml_string()?)
     }
 
     /// The file of a built model: its [`spec`](Model::spec), `regimen` and `simulation`.

@@ -392,10 +392,7 @@ impl StudyFile {
     /// [`from_toml_str`](Self::from_toml_str), with the path.
     pub fn read(path: impl AsRef<Path>) -> Result<StudyFile, IoError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| IoError::File {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = super::read_text(path)?;
         let mut file = from_text(&text, &path.display().to_string())?;
         if let PatientSource::Csv { path: csv } = &mut file.patients {
             if csv.is_relative() {
@@ -422,12 +419,7 @@ impl StudyFile {
     /// # Errors
     /// [`IoError::TomlWrite`] as in `to_toml_string`; [`IoError::File`] when writing fails.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), IoError> {
-        let path = path.as_ref();
-        let text = self.to_toml_string()?;
-        std::fs::write(path, text).map_err(|source| IoError::File {
-            path: path.display().to_string(),
-            source,
-        })
+        super::write_text(path.as_ref(), &self.to_toml_string()?)
     }
 
     /// The file of a study built in code. A [`Study`] holds its patients' values, not how they

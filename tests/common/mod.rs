@@ -241,3 +241,24 @@ pub fn assert_identical(a: &Trajectory, b: &Trajectory) {
         }
     }
 }
+
+/// Both explicit methods: every analytic check runs with each.
+pub const METHODS: [oncodyn::solver::Method; 2] = [
+    oncodyn::solver::Method::Dopri5,
+    oncodyn::solver::Method::Dop853,
+];
+
+/// Solver options of the analytic checks for `method`: rtol [`ANALYTIC_RTOL`], atol
+/// [`ANALYTIC_ATOL_CELLS`] and [`ANALYTIC_ATOL_MG`].
+pub fn options(method: oncodyn::solver::Method) -> oncodyn::solver::SolverOptions {
+    oncodyn::solver::SolverOptions {
+        method,
+        rtol: ANALYTIC_RTOL,
+        atol: oncodyn::solver::AbsoluteTolerance {
+            cells: ANALYTIC_ATOL_CELLS,
+            milligrams: ANALYTIC_ATOL_MG,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
