@@ -468,6 +468,13 @@ pub enum IoError {
         /// The serializer's error.
         source: toml::ser::Error,
     },
+    /// A study's parameter map holds function bindings, which are code and cannot be written
+    /// to a file.
+    #[error("parameter map functions cannot be written to a file: {labels}")]
+    ParameterFunctions {
+        /// Their labels.
+        labels: String,
+    },
     /// A CSV could not be written.
     #[error("CSV: {0}")]
     Csv(#[from] csv::Error),

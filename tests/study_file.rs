@@ -241,7 +241,7 @@ fn from_study_rejects_a_parameter_function_a_file_cannot_hold() -> Result<(), on
         },
     );
     assert!(
-        matches!(&err, Err(IoError::CustomTerms { names }) if names.contains("fn double initial")),
+        matches!(&err, Err(IoError::ParameterFunctions { labels }) if labels == "double initial"),
         "{err:?}"
     );
     Ok(())

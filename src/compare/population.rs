@@ -1467,6 +1467,15 @@ impl ParamMap {
         })
     }
 
+    /// The labels of the function bindings, in the order they run (they are code: a file
+    /// cannot hold them).
+    pub fn functions(&self) -> impl Iterator<Item = &str> {
+        self.bindings.iter().filter_map(|b| match b {
+            Binding::Function { label, .. } => Some(label.as_str()),
+            Binding::Path { .. } => None,
+        })
+    }
+
     /// Checks, before a run, that every path binding's name is among `names` and its path
     /// leads to a real-valued parameter of `base` (functions can only be checked by running).
     ///

@@ -429,9 +429,9 @@ impl StudyFile {
     /// are.
     ///
     /// # Errors
-    /// [`IoError::CustomTerms`] when the model has user [`Custom`](crate::model::Custom) terms
-    /// or the [`ParamMap`] has [function](ParamMap::function) bindings: both are code, and a
-    /// file cannot hold them.
+    /// [`IoError::CustomTerms`] when the model has user [`Custom`](crate::model::Custom) terms,
+    /// [`IoError::ParameterFunctions`] when the [`ParamMap`] has
+    /// [function](ParamMap::function) bindings: both are code, and a file cannot hold them.
     pub fn from_study(study: &Study, patients: PatientSource) -> Result<StudyFile, IoError> {
         let custom: Vec<&str> = study.model.custom_terms().collect();
         if !custom.is_empty() {
@@ -439,24 +439,17 @@ impl StudyFile {
                 names: custom.join(", "),
             });
         }
-        let mut paths_only = ParamMap::new();
-        let mut parameters = Vec::new();
-        for (name, path) in study.parameters.paths() {
-            parameters.push(ParameterBinding::new(name, path.as_str()));
-            // Reparsing a path that parsed once cannot fail; a failure would show as a
-            // difference below.
-            if let Ok(map) = paths_only.clone().path(name, path.as_str()) {
-                paths_only = map;
-            }
-        }
-        // ParamMap lists its path bindings but not its functions: a map equal to its paths
-        // alone has none (Debug lists every binding, functions as `fn <label>`).
-        let all = format!("{:?}", study.parameters);
-        if all != format!("{paths_only:?}") {
-            return Err(IoError::CustomTerms {
-                names: format!("parameter map functions in {all}"),
+        let functions: Vec<&str> = study.parameters.functions().collect();
+        if !functions.is_empty() {
+            return Err(IoError::ParameterFunctions {
+                labels: functions.join(", "),
             });
         }
+        let parameters = study
+            .parameters
+            .paths()
+            .map(|(name, path)| ParameterBinding::new(name, path.as_str()))
+            .collect();
         Ok(StudyFile {
             model: study.model.spec().clone(),
             arms: study.arms.clone(),
