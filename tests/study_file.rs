@@ -425,11 +425,14 @@ fn grade_thresholds_out_of_order_name_their_key_and_line() {
     );
     let (line, key, message) = toml_error(&text);
     assert_eq!(line, Some(42), "{message}");
+    // Deserializing checks the scale (GradeScale is `serde(try_from)`): the error names the
+    // scale's table and the offending threshold.
     assert_eq!(
         key.as_deref(),
-        Some("endpoints.toxicity.scale.thresholds"),
+        Some("endpoints.toxicity.scale"),
         "{message}"
     );
+    assert!(message.contains("grade threshold 1"), "{message}");
     assert!(message.contains("threshold 1"), "{message}");
 }
 

@@ -759,9 +759,27 @@ pub enum Worse {
 /// # Ok::<(), oncodyn::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "GradeScaleData")]
 pub struct GradeScale {
     worse: Worse,
     thresholds: Vec<f64>,
+}
+
+/// A [`GradeScale`] as read, before [`GradeScale::new`] checks it: deserializing cannot build an
+/// unchecked scale.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradeScaleData {
+    worse: Worse,
+    thresholds: Vec<f64>,
+}
+
+impl TryFrom<GradeScaleData> for GradeScale {
+    type Error = EndpointError;
+
+    fn try_from(data: GradeScaleData) -> Result<Self, Self::Error> {
+        GradeScale::new(data.worse, data.thresholds)
+    }
 }
 
 impl GradeScale {

@@ -9,9 +9,7 @@
 
 use super::spec::Simulation;
 use super::toml_error::{at_key, parse, Segment};
-use crate::compare::{
-    EndpointSpec, GradeScale, ParamMap, ParamPath, Population, PopulationSpec, Study,
-};
+use crate::compare::{EndpointSpec, ParamMap, ParamPath, Population, PopulationSpec, Study};
 use crate::dosing::Regimen;
 use crate::error::{Error, IoError};
 use crate::model::ModelSpec;
@@ -295,14 +293,6 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
             });
         }
     }
-    if let Some(toxicity) = &table.endpoints.toxicity {
-        if let Err(e) = checked_scale(&toxicity.scale) {
-            return Err(rejected(
-                &["endpoints", "toxicity", "scale", "thresholds"],
-                e.to_string(),
-            ));
-        }
-    }
     Ok(StudyFile {
         model: table.model,
         arms: table.arms,
@@ -312,12 +302,6 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
         events: table.events,
         endpoints: table.endpoints,
     })
-}
-
-/// The scale rebuilt through [`GradeScale::new`], which checks the thresholds (deserializing
-/// does not).
-fn checked_scale(scale: &GradeScale) -> Result<GradeScale, crate::error::EndpointError> {
-    GradeScale::new(scale.worse(), scale.thresholds().to_vec())
 }
 
 impl TryFrom<StudyTable> for StudyFile {
@@ -468,9 +452,9 @@ impl StudyFile {
     /// # Errors
     /// [`Error::Build`] for an invalid model; [`Error::Population`] for an invalid population
     /// (naming the parameter and field), an unreadable CSV (naming line and column) or a
-    /// parameter path that does not parse; [`Error::Schedule`] for an invalid output grid;
-    /// [`Error::Endpoint`] for grade thresholds out of order. Doses and paths are checked
-    /// against the model when the study runs ([`Study::run`]).
+    /// parameter path that does not parse; [`Error::Schedule`] for an invalid output grid. (Grade
+    /// thresholds are checked when the file is read.) Doses and paths are checked against the
+    /// model when the study runs ([`Study::run`]).
     pub fn to_study(&self) -> Result<Study, Error> {
         let model = self.model.clone().build()?;
         let patients = match &self.patients {
@@ -486,13 +470,9 @@ impl StudyFile {
             parameters = parameters.path(binding.name.clone(), &binding.path)?;
         }
         let times = self.simulation.output_times()?;
-        let mut endpoints = self.endpoints.clone();
-        if let Some(toxicity) = &mut endpoints.toxicity {
-            toxicity.scale = checked_scale(&toxicity.scale)?;
-        }
         let mut study = Study::new(model, self.arms.clone(), patients, parameters, times);
         study.events = self.events.clone();
-        study.endpoints = endpoints;
+        study.endpoints = self.endpoints.clone();
         study.options = self.simulation.solver.clone();
         Ok(study)
     }
