@@ -1,0 +1,706 @@
+//! Fits any model file to any NONMEM-style data set from the command line.
+//!
+//! ```text
+//! cargo run --release --example fit -- --model MODEL.toml --data DATA.csv --free CL,V1,KA \
+//!     [--error proportional] [--per-subject] [--output COLUMN] [--out DIR]
+//! ```
+//!
+//! - `--model`: a TOML model file ([`ModelFile`]); its `[regimen]` and `[simulation]` are not
+//!   used (the doses are the data's records).
+//! - `--data`: a NONMEM-style event table ([`EventTable::read`]: ID, TIME in days, AMT, EVID,
+//!   CMT, DV, …). Observations are the EVID 0 records with a DV.
+//! - `--free`: the estimated parameters, comma-separated: a full parameter path
+//!   (`drugs[pembrolizumab].cl`, `tumors[tumor].growth.rate`) or a short name matched
+//!   (without case) against the last field of every numeric field of the model (`cl`, `v1`,
+//!   `ka`, `rate`); `v` also matches `v1`. A short name matching several
+//!   fields or none prints the candidates and exits with status 1. The initial values are the
+//!   model file's; positive values are searched on the log scale, others as they are.
+//! - `--error`: additive, proportional (default), combined or lognormal.
+//! - `--output`: the trajectory column observed (default: the first drug's `<drug>_conc`).
+//! - `--per-subject`: fit each subject alone and summarize (two-stage) instead of pooling.
+//! - `--out DIR`: write `report.toml` (the fit report), `fit.svg` (observations and
+//!   predictions, one panel per subject, up to 12) and `gof.svg` (observed vs predicted with
+//!   the identity line).
+
+use clap::Parser;
+use oncodyn::compare::ParamPath;
+use oncodyn::fit::{
+    ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, IndividualFits, ObservationFit,
+};
+use oncodyn::io::nonmem::{EventSettings, EventTable, Evid};
+use oncodyn::io::ModelFile;
+use oncodyn::model::Model;
+use oncodyn::solver::Stiffness;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Fit a model file to a NONMEM-style data set; print the estimates, optionally write the
+/// report and plots.
+#[derive(Parser)]
+struct Args {
+    /// The TOML model file.
+    #[arg(long)]
+    model: PathBuf,
+    /// The NONMEM-style data set (CSV).
+    #[arg(long)]
+    data: PathBuf,
+    /// Estimated parameters, comma-separated: full paths or short field names.
+    #[arg(long, value_delimiter = ',', required = true)]
+    free: Vec<String>,
+    /// Residual error model: additive, proportional, combined or lognormal.
+    #[arg(long, default_value = "proportional")]
+    error: String,
+    /// Fit each subject alone and summarize (two-stage) instead of one pooled fit.
+    #[arg(long)]
+    per_subject: bool,
+    /// The observed trajectory column [default: the first drug's `<drug>_conc`].
+    #[arg(long)]
+    output: Option<String>,
+    /// Directory for report.toml, fit.svg and gof.svg (created if missing).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Multi-start count [default: the library's].
+    #[arg(long)]
+    starts: Option<usize>,
+    /// Seed of the random starts [default: the library's].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Relative tolerance of the ODE solver [default: the fit's, 1e-10].
+    #[arg(long)]
+    rtol: Option<f64>,
+    /// Carry on when the explicit solver detects stiffness instead of failing that evaluation
+    /// (some random starts of fast-absorption models are stiff).
+    #[arg(long)]
+    ignore_stiffness: bool,
+}
+
+/// Most subjects drawn in the observations-vs-predictions plot.
+const MAX_PANELS: usize = 12;
+
+/// Points of each subject's dense prediction curve.
+const CURVE_POINTS: usize = 200;
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version print and succeed; a usage error exits with status 1.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `result`, with `path` named in its error.
+fn at_path<T, E: std::fmt::Display>(
+    path: &Path,
+    result: Result<T, E>,
+) -> Result<T, Box<dyn Error>> {
+    result.map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn Error>> {
+    // The readers' errors name the file already.
+    let file = ModelFile::read(&args.model)?;
+    let model = at_path(&args.model, file.build())?;
+    let table = EventTable::read(&args.data)?;
+
+    let output = match &args.output {
+        Some(o) => o.clone(),
+        None => match file.model.drugs.first() {
+            Some(d) => format!("{}_conc", d.name),
+            None => {
+                return Err("the model has no drug: name the observed column with --output".into())
+            }
+        },
+    };
+    let fields = numeric_fields(&model)?;
+    let mut resolved: Vec<(String, String)> = Vec::new();
+    for name in &args.free {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        resolved.push((name.to_string(), resolve(name, &fields)?));
+    }
+    let mut parameters = Vec::new();
+    for (given, path) in &resolved {
+        // A full path is reported under its last field when no other free parameter has it.
+        let short = given.rsplit(['.', ']']).next().unwrap_or(given);
+        let clash = resolved
+            .iter()
+            .filter(|(g, _)| g.rsplit(['.', ']']).next().unwrap_or(g) == short)
+            .count()
+            > 1;
+        let name = if short.is_empty() || clash {
+            given
+        } else {
+            short
+        };
+        let parsed = ParamPath::parse(path).map_err(|e| format!("--free {name}: {e}"))?;
+        let initial = parsed
+            .get(model.spec())
+            .map_err(|e| format!("--free {name}: {e}"))?;
+        let p = if initial > 0.0 {
+            FreeParameter::positive(name, path, initial)
+        } else {
+            FreeParameter::unbounded(name, path, initial)
+        };
+        parameters.push(p.map_err(|e| format!("--free {name}: {e}"))?);
+    }
+    let error = error_model(&args.error, &table)?;
+    let settings = EventSettings::new(output.clone());
+    let mut problem = FitProblem::from_event_table(&model, &table, &settings, parameters, error)
+        .map_err(|e| format!("{}: {e}", args.data.display()))?;
+    if args.rtol.is_some() || args.ignore_stiffness {
+        let mut solver = problem.solver().clone();
+        if let Some(rtol) = args.rtol {
+            solver.rtol = rtol;
+        }
+        if args.ignore_stiffness {
+            solver.stiffness = Stiffness::Ignore;
+        }
+        problem = problem
+            .with_solver(solver)
+            .map_err(|e| format!("solver options: {e}"))?;
+    }
+    // The dense curves are solved as the fit's predictions are.
+    let settings = settings.with_solver(problem.solver().clone());
+
+    let mut options = FitOptions::default();
+    if let Some(s) = args.starts {
+        options.starts = s;
+    }
+    if let Some(s) = args.seed {
+        options.seed = s;
+    }
+    println!("model      {}", args.model.display());
+    println!("data       {}", args.data.display());
+    println!(
+        "problem    {} subjects, {} observations of {output}, {} error, {} free parameters",
+        problem.subject_ids().count(),
+        problem.n_observations(),
+        error.as_str(),
+        problem.parameters().len()
+    );
+    for p in problem.parameters() {
+        println!(
+            "           {:<8} {:<40} initial {:<12} ({})",
+            p.name,
+            p.path.to_string(),
+            fmt_num(p.initial),
+            p.transform.as_str()
+        );
+    }
+    println!();
+
+    let started = Instant::now();
+    let (reports, individual) = if args.per_subject {
+        let fits = problem.fit_individual(&options)?;
+        print_individual(&fits);
+        (fits.fits.clone(), Some(fits))
+    } else {
+        let report = problem.fit(&options)?;
+        print_report(&report);
+        (vec![report], None)
+    };
+    println!("\nfit time   {:.2} s", started.elapsed().as_secs_f64());
+
+    if let Some(out) = &args.out {
+        at_path(out, fs::create_dir_all(out))?;
+        let report_path = out.join("report.toml");
+        let text = match &individual {
+            Some(fits) => toml::to_string(fits),
+            None => toml::to_string(&reports[0]),
+        };
+        let text = at_path(&report_path, text)?;
+        at_path(&report_path, fs::write(&report_path, text))?;
+        println!("written    {}", report_path.display());
+        let curves = curves(&problem, &table, &settings, &reports, args.per_subject);
+        let observations: Vec<&ObservationFit> =
+            reports.iter().flat_map(|r| r.observations.iter()).collect();
+        let fit_path = out.join("fit.svg");
+        at_path(
+            &fit_path,
+            plot_subjects(&fit_path, &observations, &curves, &output),
+        )?;
+        println!("written    {}", fit_path.display());
+        let gof_path = out.join("gof.svg");
+        at_path(&gof_path, plot_gof(&gof_path, &observations, &output))?;
+        println!("written    {}", gof_path.display());
+    }
+    Ok(())
+}
+
+/// The error model named on the command line; the combined model starts from an additive SD
+/// of 10% of the median observation and a 10% proportional SD.
+fn error_model(name: &str, table: &EventTable) -> Result<ErrorModel, Box<dyn Error>> {
+    Ok(
+        match name.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "additive" => ErrorModel::Additive,
+            "proportional" => ErrorModel::Proportional,
+            "lognormal" => ErrorModel::LogNormal,
+            "combined" => {
+                let mut dv: Vec<f64> = table
+                    .records
+                    .iter()
+                    .filter(|r| r.evid == Evid::Observation && !r.mdv)
+                    .filter_map(|r| r.dv)
+                    .filter(|v| v.is_finite())
+                    .map(f64::abs)
+                    .collect();
+                dv.sort_by(f64::total_cmp);
+                let median = dv.get(dv.len() / 2).copied().unwrap_or(1.0);
+                let additive = if median > 0.0 { 0.1 * median } else { 0.1 };
+                ErrorModel::Combined {
+                    additive,
+                    proportional: 0.1,
+                }
+            }
+            other => {
+                return Err(format!(
+                    "--error {other}: expected additive, proportional, combined or lognormal"
+                )
+                .into())
+            }
+        },
+    )
+}
+
+/// Every numeric field of the model's spec as a parameter path that reads back from the
+/// model (list elements by name where they have one, else by position).
+fn numeric_fields(model: &Model) -> Result<Vec<String>, Box<dyn Error>> {
+    let value = toml::Value::try_from(model.spec())
+        .map_err(|e| format!("cannot list the model's parameters: {e}"))?;
+    let mut found = Vec::new();
+    walk(&value, String::new(), &mut found);
+    Ok(found
+        .into_iter()
+        .filter(|p| {
+            ParamPath::parse(p)
+                .ok()
+                .and_then(|path| path.get(model.spec()).ok())
+                .is_some()
+        })
+        .collect())
+}
+
+fn walk(value: &toml::Value, prefix: String, found: &mut Vec<String>) {
+    match value {
+        toml::Value::Float(_) | toml::Value::Integer(_) => found.push(prefix),
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                walk(v, path, found);
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let selector = match v.get("name").and_then(toml::Value::as_str) {
+                    Some(name) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                        name.to_string()
+                    }
+                    _ => i.to_string(),
+                };
+                walk(v, format!("{prefix}[{selector}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The path of `name`: itself when it is a path of the model, else the one numeric field whose
+/// last step is `name` (without case).
+fn resolve(name: &str, fields: &[String]) -> Result<String, Box<dyn Error>> {
+    if let Some(f) = fields.iter().find(|f| f.as_str() == name) {
+        return Ok(f.clone());
+    }
+    if name.contains(['.', '[']) {
+        // A full path not in the listing (e.g. written with another selector): let the
+        // library check it against the model.
+        return Ok(name.to_string());
+    }
+    let last = |f: &str| -> String {
+        let tail = f.rsplit(['.', ']']).next().unwrap_or(f);
+        tail.to_ascii_lowercase()
+    };
+    let lower = name.to_ascii_lowercase();
+    // `v` (NONMEM's V) also names the central volume `v1`: ambiguous when a peripheral `v`
+    // exists too.
+    let matches: Vec<&String> = fields
+        .iter()
+        .filter(|f| last(f) == lower || (lower == "v" && last(f) == "v1"))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "--free {name}: no numeric field of the model is called `{name}`; the model's \
+             parameters are:\n  {}",
+            fields.join("\n  ")
+        )
+        .into()),
+        many => Err(format!(
+            "--free {name} is ambiguous; give one of these full paths:\n  {}",
+            many.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        )
+        .into()),
+    }
+}
+
+/// A number in a short, readable form.
+fn fmt_num(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.5}")
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), fmt_num)
+}
+
+fn print_report(report: &FitReport) {
+    let w = report
+        .estimates
+        .iter()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    println!(
+        "{:<w$} {:>12} {:>12} {:>27} {:>8}",
+        "parameter", "estimate", "SE", "95% CI", "RSE%"
+    );
+    for e in &report.estimates {
+        let ci = e.interval.map_or_else(
+            || "-".to_string(),
+            |i| format!("[{}, {}]", fmt_num(i.lower), fmt_num(i.upper)),
+        );
+        let rse = e
+            .relative_standard_error
+            .map_or_else(|| "-".to_string(), |r| format!("{:.1}", 100.0 * r));
+        println!(
+            "{:<w$} {:>12} {:>12} {:>27} {:>8}",
+            e.name,
+            fmt_num(e.estimate),
+            opt(e.standard_error),
+            ci,
+            rse
+        );
+    }
+    for e in &report.error_parameters {
+        let ci = e.interval.map_or_else(
+            || "-".to_string(),
+            |i| format!("[{}, {}]", fmt_num(i.lower), fmt_num(i.upper)),
+        );
+        println!(
+            "{:<w$} {:>12} {:>12} {:>27} {:>8}",
+            e.name,
+            fmt_num(e.estimate),
+            opt(e.standard_error),
+            ci,
+            "-"
+        );
+    }
+    println!();
+    println!(
+        "-2LL {:.4}   AIC {:.4}   BIC {:.4}   (n = {}, df = {})",
+        report.minus_two_log_likelihood,
+        report.aic,
+        report.bic,
+        report.n_observations,
+        report.degrees_of_freedom
+    );
+    println!(
+        "termination {:?} after {} iterations, {} evaluations (best of {} starts: start {}, {} distinct optima)",
+        report.termination,
+        report.iterations,
+        report.evaluations,
+        report.starts.len(),
+        report.best_start,
+        report.optima.len()
+    );
+    if let Some(c) = report.condition_number {
+        println!("condition number {c:.3e}");
+    }
+    if report.warnings.is_empty() {
+        println!("warnings    none");
+    } else {
+        for w in &report.warnings {
+            println!("warning     {w:?}");
+        }
+    }
+}
+
+fn print_individual(fits: &IndividualFits) {
+    let names: Vec<&str> = fits
+        .fits
+        .first()
+        .map(|r| r.estimates.iter().map(|e| e.name.as_str()).collect())
+        .unwrap_or_default();
+    print!("{:<10}", "subject");
+    for n in &names {
+        print!(" {:>12} {:>6}", n, "RSE%");
+    }
+    println!(" {:>12} {:>5} {:<20}", "-2LL", "n", "termination");
+    for r in &fits.fits {
+        let id = r.subjects.join(",");
+        print!("{id:<10}");
+        for e in &r.estimates {
+            let rse = e
+                .relative_standard_error
+                .map_or_else(|| "-".to_string(), |x| format!("{:.1}", 100.0 * x));
+            print!(" {:>12} {:>6}", fmt_num(e.estimate), rse);
+        }
+        println!(
+            " {:>12.3} {:>5} {:<20}",
+            r.minus_two_log_likelihood,
+            r.n_observations,
+            format!("{:?}", r.termination)
+        );
+        for w in &r.warnings {
+            println!("{:<10} warning {w:?}", "");
+        }
+    }
+    for f in &fits.failures {
+        println!("failed     subject {}: {}", f.subject, f.message);
+    }
+    if !fits.not_converged.is_empty() {
+        println!("not converged: {}", fits.not_converged.join(", "));
+    }
+    println!("\ntwo-stage summary");
+    println!(
+        "{:<10} {:>4} {:>12} {:>12} {:>8}",
+        "parameter", "n", "mean", "SD", "CV%"
+    );
+    for s in &fits.summary {
+        println!(
+            "{:<10} {:>4} {:>12} {:>12} {:>8}",
+            s.parameter,
+            s.n,
+            fmt_num(s.mean),
+            opt(s.sd),
+            s.cv.map_or_else(|| "-".to_string(), |c| format!("{:.1}", 100.0 * c))
+        );
+    }
+    let total: f64 = fits.fits.iter().map(|r| r.minus_two_log_likelihood).sum();
+    println!("\nsum of -2LL over {} fits: {total:.4}", fits.fits.len());
+}
+
+/// Dense predicted curves per subject at the estimates: the subject's records with extra
+/// observation records (no DV) on a grid, simulated with the fitted model. A subject whose
+/// records reset (EVID 3/4) or cannot be simulated gets no curve (its predictions at the
+/// observations are drawn instead).
+fn curves(
+    problem: &FitProblem,
+    table: &EventTable,
+    settings: &EventSettings,
+    reports: &[FitReport],
+    per_subject: bool,
+) -> BTreeMap<String, Vec<(f64, f64)>> {
+    let mut out = BTreeMap::new();
+    for subject in table.subjects().into_iter().take(MAX_PANELS) {
+        let report = if per_subject {
+            reports
+                .iter()
+                .find(|r| r.subjects.iter().any(|s| s == subject.id))
+        } else {
+            reports.first()
+        };
+        let Some(report) = report else { continue };
+        let values: Vec<f64> = report.estimates.iter().map(|e| e.estimate).collect();
+        let Ok(model) = problem.model_with(&values) else {
+            continue;
+        };
+        let records = subject.records;
+        if records.iter().any(|r| r.evid.is_reset()) {
+            continue;
+        }
+        let Some(template) = records.iter().find(|r| r.evid == Evid::Observation) else {
+            continue;
+        };
+        let t_end = records.iter().map(|r| r.time).fold(0.0, f64::max);
+        let t_start = records.iter().map(|r| r.time).fold(f64::INFINITY, f64::min);
+        if !t_start.is_finite() || t_end <= t_start {
+            continue;
+        }
+        let mut dense: Vec<_> = records
+            .iter()
+            .filter(|r| r.evid != Evid::Observation)
+            .cloned()
+            .collect();
+        for k in 0..=CURVE_POINTS {
+            let mut r = template.clone();
+            r.time = t_start + (t_end - t_start) * k as f64 / CURVE_POINTS as f64;
+            r.dv = None;
+            r.mdv = true;
+            dense.push(r);
+        }
+        // Doses before observations at the same time: the observation sees the pre-dose state.
+        dense.sort_by(|a, b| a.time.total_cmp(&b.time));
+        let sub = EventTable {
+            covariates: table.covariates.clone(),
+            records: dense,
+        };
+        if let Ok(pred) = sub.simulate(&model, settings) {
+            let pts = pred
+                .iter()
+                .map(|p| (p.time, p.value))
+                .filter(|(_, v)| v.is_finite())
+                .collect();
+            out.insert(subject.id.to_string(), pts);
+        }
+    }
+    out
+}
+
+/// Observations (points) and predictions (line) per subject, up to [`MAX_PANELS`] panels.
+fn plot_subjects(
+    path: &Path,
+    observations: &[&ObservationFit],
+    curves: &BTreeMap<String, Vec<(f64, f64)>>,
+    output: &str,
+) -> Result<(), Box<dyn Error>> {
+    let mut ids: Vec<&str> = Vec::new();
+    for o in observations {
+        if !ids.contains(&o.subject.as_str()) {
+            ids.push(&o.subject);
+        }
+    }
+    let shown = ids.len().min(MAX_PANELS);
+    if shown == 0 {
+        return Err("no observations to draw".into());
+    }
+    let cols = shown.min(4);
+    let rows = shown.div_ceil(cols);
+    let root =
+        SVGBackend::new(path, (300 * cols as u32, 250 * rows as u32 + 40)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (top, body) = root.split_vertically(40);
+    let title = if ids.len() > shown {
+        format!(
+            "{output}: observed (points) and predicted (line), first {shown} of {} subjects",
+            ids.len()
+        )
+    } else {
+        format!("{output}: observed (points) and predicted (line)")
+    };
+    top.titled(&title, ("sans-serif", 18))?;
+    let panels = body.split_evenly((rows, cols));
+    for (id, panel) in ids.iter().take(shown).zip(panels.iter()) {
+        let obs: Vec<&&ObservationFit> = observations.iter().filter(|o| o.subject == *id).collect();
+        let mut pred: Vec<(f64, f64)> = match curves.get(*id) {
+            Some(c) if !c.is_empty() => c.clone(),
+            _ => obs.iter().map(|o| (o.time, o.predicted)).collect(),
+        };
+        pred.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let xs = obs.iter().map(|o| o.time).chain(pred.iter().map(|p| p.0));
+        let ys = obs
+            .iter()
+            .map(|o| o.observed)
+            .chain(pred.iter().map(|p| p.1));
+        let (x0, x1) = range(xs);
+        let (y0, y1) = range(ys);
+        let mut chart = ChartBuilder::on(panel)
+            .caption(format!("subject {id}"), ("sans-serif", 14))
+            .margin(6)
+            .x_label_area_size(28)
+            .y_label_area_size(48)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("time (days)")
+            .label_style(("sans-serif", 10))
+            .disable_mesh()
+            .draw()?;
+        chart.draw_series(LineSeries::new(pred, RGBColor(0, 114, 178).stroke_width(2)))?;
+        chart.draw_series(
+            obs.iter()
+                .map(|o| Circle::new((o.time, o.observed), 3, RGBColor(213, 94, 0).filled())),
+        )?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// Observed vs predicted for every observation, with the identity line.
+fn plot_gof(
+    path: &Path,
+    observations: &[&ObservationFit],
+    output: &str,
+) -> Result<(), Box<dyn Error>> {
+    if observations.is_empty() {
+        return Err("no observations to draw".into());
+    }
+    let (lo, hi) = range(observations.iter().flat_map(|o| [o.observed, o.predicted]));
+    let root = SVGBackend::new(path, (560, 540)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("{output}: observed vs predicted"),
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(lo..hi, lo..hi)?;
+    chart
+        .configure_mesh()
+        .x_desc("predicted")
+        .y_desc("observed")
+        .draw()?;
+    chart.draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.stroke_width(1)))?;
+    chart.draw_series(
+        observations
+            .iter()
+            .map(|o| Circle::new((o.predicted, o.observed), 3, RGBColor(0, 114, 178).filled())),
+    )?;
+    root.present()?;
+    Ok(())
+}
+
+/// The finite range of `values`, padded by 5% (and never empty).
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = if hi > lo {
+        0.05 * (hi - lo)
+    } else {
+        lo.abs().max(1.0) * 0.05
+    };
+    (lo - pad, hi + pad)
+}
