@@ -12,7 +12,7 @@
 mod common;
 
 use common::{column_index, grid, read_csv, MaxError, Table, REFERENCE_MAX_REL, REFERENCE_RTOL};
-use oncodyn::model::catalog::{simeoni_2004, SimeoniParams};
+use oncodyn::model::catalog::simeoni_2004;
 use oncodyn::prelude::*;
 use oncodyn::solver::AbsoluteTolerance;
 use oncodyn::trajectory::Side;
@@ -167,17 +167,7 @@ fn pk_tgi_simeoni_matches_reference() {
     const FLOOR_TRANSIT: f64 = 1e-12;
     let table = read_csv("pk_tgi_simeoni.csv");
 
-    let sim = simeoni_2004(&SimeoniParams {
-        lambda0: 0.273,
-        lambda1: 0.814,
-        psi: 20.0,
-        k1: 0.5,
-        k2: 0.01,
-        volume: 1.0,
-        elimination: 2.0,
-        w0: 0.1,
-    })
-    .unwrap();
+    let sim = simeoni_2004(&common::simeoni_problem_2()).unwrap();
     let regimen = Regimen::new("q2d x3").with(Dose::bolus(9.0, "drug", 20.0).repeated(2.0, 3));
     let times = grid(40, 1.0);
     let opts = SolverOptions {

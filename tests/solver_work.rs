@@ -1,21 +1,14 @@
 //! Solver work on a fixed problem, asserted as counts so that a change that doubles the work
 //! fails without any timing (the pattern of diffsol's snapshot tests).
 
-use oncodyn::model::catalog::{simeoni_2004, SimeoniParams};
+mod common;
+
+use oncodyn::model::catalog::simeoni_2004;
 use oncodyn::prelude::*;
 
 /// Problem `pk_tgi_simeoni` (shared/reference/PROBLEMS.md, problem 2).
 fn simeoni_stats(method: Method) -> oncodyn::solver::SolverStats {
-    let p = SimeoniParams {
-        lambda0: 0.273,
-        lambda1: 0.814,
-        psi: 20.0,
-        k1: 0.5,
-        k2: 0.01,
-        volume: 1.0,
-        elimination: 2.0,
-        w0: 0.1,
-    };
+    let p = common::simeoni_problem_2();
     let m = simeoni_2004(&p).expect("valid parameters");
     let regimen = Regimen::new("paclitaxel").with(Dose::bolus(9.0, "drug", 20.0).repeated(2.0, 3));
     let times: Vec<f64> = (0..=40).map(f64::from).collect();

@@ -47,3 +47,23 @@ pub(crate) fn write_text(path: &std::path::Path, text: &str) -> Result<(), crate
         source,
     })
 }
+
+/// A finite number from a data cell, or [`DataError::NotANumber`] naming its line and column.
+pub(crate) fn parse_number(text: &str, line: u64, column: &str) -> Result<f64, DataError> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(DataError::NotANumber {
+            line,
+            column: column.to_string(),
+            text: text.to_string(),
+        }),
+    }
+}
+
+/// A CSV reader's error, with the line where it happened.
+pub(crate) fn csv_error(source: csv::Error) -> DataError {
+    DataError::Csv {
+        line: source.position().map(csv::Position::line),
+        source,
+    }
+}

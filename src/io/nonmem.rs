@@ -61,6 +61,7 @@
 //!
 //! See [`EventTable::simulate`] for an example.
 
+use super::{csv_error, parse_number};
 use crate::dosing::{Compartment, Dose, Regimen, Repeat};
 use crate::error::{DataError, Error, IoError, LookupError};
 use crate::model::{Model, StateRole};
@@ -645,24 +646,6 @@ impl Layout {
 
 fn is_missing(text: &str) -> bool {
     text.is_empty() || text == "."
-}
-
-fn parse_number(text: &str, line: u64, column: &str) -> Result<f64, DataError> {
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(DataError::NotANumber {
-            line,
-            column: column.to_string(),
-            text: text.to_string(),
-        }),
-    }
-}
-
-fn csv_error(source: csv::Error) -> DataError {
-    DataError::Csv {
-        line: source.position().map(csv::Position::line),
-        source,
-    }
 }
 
 impl EventTable {

@@ -13,6 +13,7 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
+use super::{csv_error, parse_number};
 use crate::dosing::Regimen;
 use crate::error::{DataError, Error, IoError};
 use crate::fit::SubjectData;
@@ -136,8 +137,8 @@ impl ObservationSeries {
                     })
             };
             let id = text(subject, &columns.subject)?;
-            let t = number(text(time, &columns.time)?, line, &columns.time)?;
-            let y = number(text(value, &columns.value)?, line, &columns.value)?;
+            let t = parse_number(text(time, &columns.time)?, line, &columns.time)?;
+            let y = parse_number(text(value, &columns.value)?, line, &columns.value)?;
             match seen.get_mut(id) {
                 Some((k, previous_line)) => {
                     let s = &mut series[*k];
@@ -166,24 +167,6 @@ impl ObservationSeries {
             }
         }
         Ok(series)
-    }
-}
-
-fn number(text: &str, line: u64, column: &str) -> Result<f64, DataError> {
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(DataError::NotANumber {
-            line,
-            column: column.to_string(),
-            text: text.to_string(),
-        }),
-    }
-}
-
-fn csv_error(source: csv::Error) -> DataError {
-    DataError::Csv {
-        line: source.position().map(csv::Position::line),
-        source,
     }
 }
 

@@ -262,3 +262,19 @@ pub fn options(method: oncodyn::solver::Method) -> oncodyn::solver::SolverOption
         ..Default::default()
     }
 }
+
+/// The parameters of problem `pk_tgi_simeoni` (shared/reference/PROBLEMS.md, problem 2): λ0, λ1
+/// from Simeoni et al. 2004 Table 2 (paclitaxel exp. 1, via nlmixr2lib), ψ = 20, and the
+/// problem's chosen k1 = 0.5 1/day, k2 = 0.01 L/(mg·day), V = 1 L, k = 2 1/day, w0 = 0.1 g.
+pub fn simeoni_problem_2() -> oncodyn::model::catalog::SimeoniParams {
+    oncodyn::model::catalog::SimeoniParams {
+        lambda0: 0.273,
+        lambda1: 0.814,
+        psi: 20.0,
+        k1: 0.5,
+        k2: 0.01,
+        volume: 1.0,
+        elimination: 2.0,
+        w0: 0.1,
+    }
+}
