@@ -432,6 +432,15 @@ pub enum LookupError {
         /// The time asked for, days.
         t: f64,
     },
+    /// A tumor volume or diameter was asked of a model without tumors.
+    #[error("the model has no tumor to measure a volume or diameter of")]
+    NoTumor,
+    /// The cell density mapping cells to a volume is not finite and positive.
+    #[error("cells_per_mm3 = {value}: must be finite and positive")]
+    InvalidCellDensity {
+        /// The density given, cells/mm³.
+        value: f64,
+    },
 }
 
 /// Reading or writing a file failed.
@@ -1333,8 +1342,17 @@ pub enum FitError {
     UnknownOutput {
         /// The output name given.
         output: String,
-        /// The columns there are, comma-separated.
+        /// The columns there are and the derived quantities of the model, comma-separated.
         available: String,
+    },
+    /// A derived output cannot be read from the model's trajectories (a tumor volume or
+    /// diameter of a model without tumors, or an invalid cell density).
+    #[error("output `{output}`: {source}")]
+    InvalidOutput {
+        /// The output.
+        output: String,
+        /// Why.
+        source: LookupError,
     },
     /// The problem has no subject.
     #[error("no subjects: give at least one")]

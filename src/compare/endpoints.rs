@@ -48,7 +48,7 @@
 use crate::error::{EndpointError, LookupError};
 use crate::model::Model;
 use crate::solver::DiameterMapping;
-use crate::trajectory::{ColumnHandle, ColumnView, Trajectory};
+use crate::trajectory::{ColumnHandle, ColumnView, Observable, Trajectory};
 use serde::{Deserialize, Serialize};
 
 /// Name of the rule [`EventRule::progression`](crate::solver::EventRule::progression) records.
@@ -149,12 +149,13 @@ impl Series {
     /// The diameter (mm) of a sphere holding every tumor's total burden, row by row — the
     /// mapping [`Condition::Progression`](crate::solver::Condition::Progression) uses: each
     /// tumor's burden to a volume by its unit ([`DiameterMapping::volume_mm3`]), the volumes
-    /// summed, `D = (6·V/π)^(1/3)` ([`DiameterMapping::diameter_mm`]).
+    /// summed, `D = (6·V/π)^(1/3)` ([`DiameterMapping::diameter_mm`]); the values of
+    /// [`Observable::TumorDiameter`] ([`Trajectory::observe`]). `trajectory` is a simulation
+    /// of `model`.
     ///
     /// # Errors
     /// [`EndpointError::NoTumor`]; [`InvalidOption`](EndpointError::InvalidOption) for a cell
-    /// density that is not finite and positive; [`Lookup`](EndpointError::Lookup) when
-    /// `trajectory` is not of `model` (or of a model [`modified`](Model::modified) from it).
+    /// density that is not finite and positive.
     pub fn tumor_diameter(
         trajectory: &Trajectory,
         model: &Model,
@@ -168,26 +169,10 @@ impl Series {
                 reason: "must be finite and positive",
             });
         }
-        let tumors = &model.spec().tumors;
-        if tumors.is_empty() {
+        if model.spec().tumors.is_empty() {
             return Err(EndpointError::NoTumor);
         }
-        let mut volume = vec![0.0; trajectory.n_rows()];
-        for (ordinal, spec) in tumors.iter().enumerate() {
-            let handle = model
-                .tumor(&spec.name)
-                .map_err(|_| LookupError::UnknownColumn {
-                    name: spec.name.clone(),
-                    available: format!("tumor {ordinal} of the model"),
-                })?;
-            for (v, w) in volume.iter_mut().zip(trajectory.column(handle)?.iter()) {
-                *v += mapping.volume_mm3(w, spec.unit);
-            }
-        }
-        let diameters = volume
-            .into_iter()
-            .map(DiameterMapping::diameter_mm)
-            .collect();
+        let diameters = trajectory.observe(&Observable::TumorDiameter(*mapping))?;
         Series::new(trajectory.times().to_vec(), diameters)
     }
 

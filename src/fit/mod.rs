@@ -3,8 +3,10 @@
 //!
 //! Use this module when a model's parameters must come from observations: tumor volumes of
 //! mice, drug concentrations of patients, any trajectory column observed over time. A
-//! [`FitProblem`] joins a [`Model`], the observed output (a column of its trajectories: a
-//! state, a concentration `<drug>_conc`, a burden `<tumor>_burden`), each subject's doses and
+//! [`FitProblem`] joins a [`Model`], the observed output (an [`Observable`]: a column of its
+//! trajectories — a state, a concentration `<drug>_conc`, a burden `<tumor>_burden` — or the
+//! summed volume or sphere diameter of all its tumors, what calipers or CT scans of a
+//! several-clone tumor measure), each subject's doses and
 //! observations ([`SubjectData`], or a NONMEM-style [`EventTable`]), the [`FreeParameter`]s
 //! (every other parameter stays at the model's value) and an [`ErrorModel`]. [`FitProblem::fit`]
 //! returns a [`FitReport`].
@@ -77,11 +79,11 @@ pub use report::{
 pub use transform::{FreeParameter, Transform};
 
 use crate::dosing::{Compartment, Regimen, Subject};
-use crate::error::Error;
+use crate::error::{Error, LookupError};
 use crate::io::nonmem::{EventSettings, EventTable, Evid, SteadyStateKind};
 use crate::model::{Model, StateRole};
 use crate::solver::{simulate, Method, Simulation, SolverOptions};
-use crate::trajectory::Trajectory;
+use crate::trajectory::{Observable, Trajectory};
 use lm::LmOutcome;
 use objective::Evaluation;
 use rand::{RngExt, SeedableRng};
@@ -217,7 +219,7 @@ struct Checked {
 #[derive(Clone, Debug)]
 pub struct FitProblem {
     model: Model,
-    output: String,
+    output: Observable,
     subjects: Vec<Checked>,
     parameters: Vec<FreeParameter>,
     error: ErrorModel,
@@ -257,12 +259,13 @@ impl FitProblem {
     ///   error-model parameters.
     pub fn new(
         model: &Model,
-        output: &str,
+        output: impl Into<Observable>,
         subjects: Vec<SubjectData>,
         parameters: Vec<FreeParameter>,
         error: ErrorModel,
     ) -> Result<FitProblem, FitError> {
-        let drug = output_drug(model, output);
+        let output = output.into();
+        let drug = output_drug(model, &output);
         let mut checked = Vec::with_capacity(subjects.len());
         for s in subjects {
             s.regimen
@@ -341,8 +344,8 @@ impl FitProblem {
         error: ErrorModel,
     ) -> Result<FitProblem, Error> {
         table.validate()?;
-        let output = settings.output.as_str();
-        let drug = output_drug(model, output);
+        let output = settings.output.clone();
+        let drug = output_drug(model, &output);
         let settings = EventSettings {
             solver: FitProblem::default_solver(),
             ..settings.clone()
@@ -404,7 +407,7 @@ impl FitProblem {
     /// The checks common to both constructors.
     fn assemble(
         model: &Model,
-        output: &str,
+        output: Observable,
         subjects: Vec<Checked>,
         parameters: Vec<FreeParameter>,
         error: ErrorModel,
@@ -429,7 +432,7 @@ impl FitProblem {
             })?;
         }
         let solver = FitProblem::default_solver();
-        check_output(model, output, &solver)?;
+        check_output(model, &output, &solver)?;
         if subjects.is_empty() {
             return Err(FitError::NoSubjects);
         }
@@ -446,7 +449,7 @@ impl FitProblem {
             .collect();
         let problem = FitProblem {
             model: model.clone(),
-            output: output.to_string(),
+            output,
             subjects,
             parameters,
             error,
@@ -516,8 +519,8 @@ impl FitProblem {
         &self.model
     }
 
-    /// The observed output column.
-    pub fn output(&self) -> &str {
+    /// The observed output.
+    pub fn output(&self) -> &Observable {
         &self.output
     }
 
@@ -832,7 +835,8 @@ impl FitProblem {
 
 /// The drug whose amount or concentration `output` is, when every state of that drug starts
 /// at 0 (so its prediction is 0 before the first dose).
-fn output_drug(model: &Model, output: &str) -> Option<String> {
+fn output_drug(model: &Model, output: &Observable) -> Option<String> {
+    let output = output.column_name()?;
     let drug = model
         .spec()
         .drugs
@@ -912,7 +916,11 @@ fn check_observation(
 }
 
 /// Checks that `output` is a column of the model's trajectories.
-fn check_output(model: &Model, output: &str, solver: &SolverOptions) -> Result<(), FitError> {
+fn check_output(
+    model: &Model,
+    output: &Observable,
+    solver: &SolverOptions,
+) -> Result<(), FitError> {
     let probe =
         simulate(model, &Regimen::new("output check"), &[0.0], solver).map_err(|e| match e {
             Error::Solve(source) => FitError::InvalidSolver { source },
@@ -921,24 +929,34 @@ fn check_output(model: &Model, output: &str, solver: &SolverOptions) -> Result<(
                 source: Box::new(other),
             },
         })?;
-    if probe.column_by_name(output).is_ok() {
-        return Ok(());
+    match probe.observe(output) {
+        Ok(_) => Ok(()),
+        Err(LookupError::UnknownColumn { .. }) => {
+            let mut available: Vec<&str> =
+                probe.columns().iter().map(|c| c.name.as_str()).collect();
+            if !model.spec().tumors.is_empty() {
+                available.extend([Observable::TUMOR_VOLUME, Observable::TUMOR_DIAMETER]);
+            }
+            Err(FitError::UnknownOutput {
+                output: output.to_string(),
+                available: available.join(", "),
+            })
+        }
+        Err(source) => Err(FitError::InvalidOutput {
+            output: output.to_string(),
+            source,
+        }),
     }
-    Err(FitError::UnknownOutput {
-        output: output.to_string(),
-        available: probe
-            .columns()
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })
 }
 
 /// The values of column `output` at each of `times` (strictly increasing output times of
 /// `trajectory`), from the first row at each time: the `pre` row at a dose time.
-fn values_at(trajectory: &Trajectory, output: &str, times: &[f64]) -> Result<Vec<f64>, Error> {
-    let column = trajectory.column_by_name(output)?;
+fn values_at(
+    trajectory: &Trajectory,
+    output: &Observable,
+    times: &[f64],
+) -> Result<Vec<f64>, Error> {
+    let column = trajectory.observe(output)?;
     let rows = trajectory.times();
     let mut values = Vec::with_capacity(times.len());
     let mut row = 0;
@@ -948,7 +966,8 @@ fn values_at(trajectory: &Trajectory, output: &str, times: &[f64]) -> Result<Vec
         }
         let value = column
             .get(row)
-            .ok_or(crate::error::LookupError::NotAnOutputTime { t })?;
+            .copied()
+            .ok_or(LookupError::NotAnOutputTime { t })?;
         values.push(value);
     }
     Ok(values)

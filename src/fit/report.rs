@@ -264,6 +264,10 @@ pub struct FitReport {
     pub minus_two_log_likelihood: f64,
     /// `−2LL + 2k`.
     pub aic: f64,
+    /// The small-sample AIC (Hurvich & Tsai 1989; Burnham & Anderson 2002, eq. 2.2):
+    /// `AIC + 2k(k + 1)/(n − k − 1)`, for comparing models fitted to few observations
+    /// (`None` when `n ≤ k + 1`, where it is undefined).
+    pub aicc: Option<f64>,
     /// `−2LL + k·ln n`.
     pub bic: f64,
     /// Predictions and residuals at each observation, subjects in order.
@@ -613,6 +617,7 @@ pub(crate) fn build(
         condition_number,
         minus_two_log_likelihood: m2ll,
         aic: m2ll + 2.0 * k,
+        aicc: (nf > k + 1.0).then(|| m2ll + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0)),
         bic: m2ll + k * nf.ln(),
         observations,
         termination: out.termination,

@@ -56,8 +56,9 @@
 //!   the value on the dose record itself, at its nominal time, scales every dose it implies
 //!   (additional, steady-state, lagged): a lagged dose arriving after the covariate changed
 //!   keeps its nominal amount.
-//! - **Predictions** are one per EVID 0 record, in file order, of the output column chosen
-//!   in [`EventSettings::output`] (a state, `<drug>_conc` or `<tumor>_burden`).
+//! - **Predictions** are one per EVID 0 record, in file order, of the output chosen in
+//!   [`EventSettings::output`] (a state, `<drug>_conc`, `<tumor>_burden`, or the tumors'
+//!   summed volume or diameter).
 //!
 //! See [`EventTable::simulate`] for an example.
 
@@ -66,6 +67,7 @@ use crate::dosing::{Compartment, Dose, Regimen, Repeat};
 use crate::error::{DataError, Error, IoError, LookupError};
 use crate::model::{Model, StateRole};
 use crate::solver::{simulate_from, steady_state, Period, SolverOptions};
+use crate::trajectory::Observable;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -294,9 +296,11 @@ pub struct ModelledInfusion {
 /// NONMEM would take from the model's code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSettings {
-    /// The trajectory column predicted at observation records: a state (`drug_central`), a
-    /// drug's concentration (`drug_conc`, mg/L) or a tumor's burden (`tumor_burden`).
-    pub output: String,
+    /// What is predicted at observation records: a trajectory column — a state
+    /// (`drug_central`), a drug's concentration (`drug_conc`, mg/L), a tumor's burden
+    /// (`tumor_burden`) — or a quantity derived from all tumors (`tumor_volume_mm3`,
+    /// `tumor_diameter_mm`; see [`Observable`]).
+    pub output: Observable,
     /// How to integrate (also used for the steady states' Newton tolerances).
     pub solver: SolverOptions,
     /// A covariate column AMT and RATE are counted per (e.g. `WT` for mg/kg, `BSA` for mg/m²):
@@ -309,7 +313,7 @@ pub struct EventSettings {
 impl EventSettings {
     /// Predict `output`, with default solver options, absolute amounts and no modelled
     /// infusions.
-    pub fn new(output: impl Into<String>) -> Self {
+    pub fn new(output: impl Into<Observable>) -> Self {
         EventSettings {
             output: output.into(),
             solver: SolverOptions::default(),
@@ -1743,7 +1747,7 @@ impl SubjectRecords<'_> {
                 &settings.solver,
             )
             .map_err(subject_error)?;
-            let column = trajectory.column_by_name(&settings.output)?;
+            let column = trajectory.observe(&settings.output)?;
             for &(i, ti) in &segment.observations {
                 let r = &self.records[i];
                 let t = segment.times[ti];
@@ -1752,7 +1756,7 @@ impl SubjectRecords<'_> {
                     .times()
                     .iter()
                     .position(|&x| x == t)
-                    .and_then(|row| column.get(row))
+                    .and_then(|row| column.get(row).copied())
                     .ok_or(LookupError::NotAnOutputTime { t })?;
                 predictions.push((
                     i,
