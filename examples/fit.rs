@@ -16,7 +16,9 @@
 //!   fields or none prints the candidates and exits with status 1. The initial values are the
 //!   model file's; positive values are searched on the log scale, others as they are.
 //! - `--error`: additive, proportional (default), combined or lognormal.
-//! - `--output`: the trajectory column observed (default: the first drug's `<drug>_conc`).
+//! - `--output`: what is observed: a trajectory column (a state, `<drug>_conc`,
+//!   `<tumor>_burden`) or `tumor_volume_mm3` / `tumor_diameter_mm`, the summed volume or sphere
+//!   diameter of all tumors (default: the first drug's `<drug>_conc`).
 //! - `--per-subject`: fit each subject alone and summarize (two-stage) instead of pooling.
 //! - `--out DIR`: write `report.toml` (the fit report), `fit.svg` (observations and
 //!   predictions, one panel per subject, up to 12) and `gof.svg` (observed vs predicted with
@@ -42,7 +44,7 @@ use std::time::Instant;
 /// Fit a model file to a NONMEM-style data set; print the estimates, optionally write the
 /// report and plots.
 #[derive(Parser)]
-struct Args {
+pub struct Args {
     /// The TOML model file.
     #[arg(long)]
     model: PathBuf,
@@ -58,7 +60,8 @@ struct Args {
     /// Fit each subject alone and summarize (two-stage) instead of one pooled fit.
     #[arg(long)]
     per_subject: bool,
-    /// The observed trajectory column [default: the first drug's `<drug>_conc`].
+    /// The observed trajectory column, or `tumor_volume_mm3` / `tumor_diameter_mm` [default:
+    /// the first drug's `<drug>_conc`].
     #[arg(long)]
     output: Option<String>,
     /// Directory for report.toml, fit.svg and gof.svg (created if missing).
@@ -115,11 +118,15 @@ fn at_path<T, E: std::fmt::Display>(
     result.map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
-fn run(args: &Args) -> Result<(), Box<dyn Error>> {
-    // The readers' errors name the file already.
+pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
+    // The model reader's errors name the file already; the table reader's only when the
+    // file cannot be opened.
     let file = ModelFile::read(&args.model)?;
     let model = at_path(&args.model, file.build())?;
-    let table = EventTable::read(&args.data)?;
+    let table = match EventTable::read(&args.data) {
+        Err(e @ oncodyn::Error::Data(_)) => return at_path(&args.data, Err(e)),
+        table => table?,
+    };
 
     let output = match &args.output {
         Some(o) => o.clone(),
