@@ -65,7 +65,7 @@ const R_NLS: LogScale = (-2.5242, 0.3992, -3.2483);
 const R_NLME: LogScale = (-2.4546, 0.4655, -3.2272);
 
 /// `(ln ke, ln ka, ln Cl)`: 1/h, 1/h, L/h/kg, as Pinheiro & Bates (2000) report them.
-type LogScale = (f64, f64, f64);
+pub type LogScale = (f64, f64, f64);
 
 /// One row of the data file.
 #[derive(Debug, Deserialize)]
@@ -79,16 +79,20 @@ struct Row {
 }
 
 /// One subject as read: weight, dose per kg and `(time in days, concentration)` samples.
-struct Subject {
-    id: String,
-    weight_kg: f64,
-    dose_mg_per_kg: f64,
-    samples: Vec<(f64, f64)>,
+pub struct Subject {
+    /// Subject id, as in the file.
+    pub id: String,
+    /// Body weight, kg.
+    pub weight_kg: f64,
+    /// Oral dose per kg body weight, mg/kg.
+    pub dose_mg_per_kg: f64,
+    /// `(time in days, concentration in mg/L)`, in file order (time 0 included).
+    pub samples: Vec<(f64, f64)>,
 }
 
 /// Reads the rows, grouped by subject in file order; the weight and dose must not change
 /// within a subject.
-fn read_subjects(path: &Path) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
+pub fn read_subjects(path: &Path) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut subjects: Vec<Subject> = Vec::new();
@@ -140,6 +144,98 @@ fn free(scale: f64) -> Result<Vec<FreeParameter>, oncodyn::Error> {
         FreeParameter::positive("v", &format!("drugs[{DRUG}].v1"), 33.0 * scale)?
             .with_start_range(20.0 * scale, 60.0 * scale),
     ])
+}
+
+/// The subjects' mean body weight, kg.
+pub fn mean_weight(subjects: &[Subject]) -> f64 {
+    subjects.iter().map(|s| s.weight_kg).sum::<f64>() / subjects.len() as f64
+}
+
+/// The main problem: dose `dose_mg_per_kg × weight_kg` mg per subject into the depot, the
+/// samples after the dose (those at the dose time left out, see the module docs),
+/// proportional error; and the number of samples left out.
+pub fn subject_problem(subjects: &[Subject]) -> Result<(FitProblem, usize), oncodyn::Error> {
+    let mut dropped = 0;
+    let data: Vec<SubjectData> = subjects
+        .iter()
+        .map(|s| {
+            let after: Vec<(f64, f64)> = s
+                .samples
+                .iter()
+                .copied()
+                .filter(|&(t, _)| t > 0.0)
+                .collect();
+            dropped += s.samples.len() - after.len();
+            SubjectData::new(s.id.clone(), oral(s.dose_mg_per_kg * s.weight_kg), after)
+        })
+        .collect();
+    let problem = FitProblem::new(
+        &model(36.0, 65.0, 33.0)?,
+        format!("{DRUG}_conc"),
+        data,
+        free(1.0)?,
+        ErrorModel::Proportional,
+    )?;
+    Ok((problem, dropped))
+}
+
+/// The check fit: the per-kg model of R's SSfol (dose mg/kg, CL L/day/kg, V L/kg), additive
+/// error, all samples including time 0, pooled: the same problem as R's
+/// `nls(conc ~ SSfol(Dose, Time, lKe, lKa, lCl), Theoph)`.
+pub fn per_kg_nls_fit(
+    subjects: &[Subject],
+    options: &FitOptions,
+) -> Result<FitReport, oncodyn::Error> {
+    let mean_weight = mean_weight(subjects);
+    let per_kg: Vec<SubjectData> = subjects
+        .iter()
+        .map(|s| SubjectData::new(s.id.clone(), oral(s.dose_mg_per_kg), s.samples.clone()))
+        .collect();
+    Ok(FitProblem::new(
+        &model(36.0, 65.0 / mean_weight, 33.0 / mean_weight)?,
+        format!("{DRUG}_conc"),
+        per_kg,
+        free(1.0 / mean_weight)?,
+        ErrorModel::Additive,
+    )?
+    .fit(options)?)
+}
+
+/// A fit's `(ka 1/day, CL L/day, V L)` on the published log scale, per kg of `kg`.
+pub fn log_scale(r: &FitReport, kg: f64) -> Option<LogScale> {
+    let ka = r.estimate("ka")?.estimate;
+    let cl = r.estimate("cl")?.estimate;
+    let v = r.estimate("v")?.estimate;
+    Some((
+        (cl / v).ln() - HOURS_PER_DAY.ln(),
+        (ka / HOURS_PER_DAY).ln(),
+        (cl / HOURS_PER_DAY / kg).ln(),
+    ))
+}
+
+/// Each individual fit on the log scale, per the subject's own weight, in fit order.
+pub fn individual_log_scales(fits: &IndividualFits, subjects: &[Subject]) -> Vec<LogScale> {
+    fits.fits
+        .iter()
+        .filter_map(|r| {
+            let id = r.subjects.first()?;
+            let kg = subjects.iter().find(|s| &s.id == id)?.weight_kg;
+            log_scale(r, kg)
+        })
+        .collect()
+}
+
+/// The two-stage estimate: the mean of the individual log-scale values (`None`: no fits).
+pub fn two_stage_mean(fits: &IndividualFits, subjects: &[Subject]) -> Option<LogScale> {
+    let stage = individual_log_scales(fits, subjects);
+    let n = stage.len() as f64;
+    (!stage.is_empty()).then(|| {
+        (
+            stage.iter().map(|x| x.0).sum::<f64>() / n,
+            stage.iter().map(|x| x.1).sum::<f64>() / n,
+            stage.iter().map(|x| x.2).sum::<f64>() / n,
+        )
+    })
 }
 
 /// `estimate ± SE` of parameter `name`, times `factor`.
@@ -240,30 +336,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         seed: args.seed,
         ..FitOptions::default()
     };
-    let mean_weight = subjects.iter().map(|s| s.weight_kg).sum::<f64>() / subjects.len() as f64;
+    let mean_weight = mean_weight(&subjects);
 
     // Main problem: dose in mg per subject, samples after the dose, proportional error.
-    let mut dropped = 0;
-    let data: Vec<SubjectData> = subjects
-        .iter()
-        .map(|s| {
-            let after: Vec<(f64, f64)> = s
-                .samples
-                .iter()
-                .copied()
-                .filter(|&(t, _)| t > 0.0)
-                .collect();
-            dropped += s.samples.len() - after.len();
-            SubjectData::new(s.id.clone(), oral(s.dose_mg_per_kg * s.weight_kg), after)
-        })
-        .collect();
-    let problem = FitProblem::new(
-        &model(36.0, 65.0, 33.0)?,
-        &format!("{DRUG}_conc"),
-        data,
-        free(1.0)?,
-        ErrorModel::Proportional,
-    )?;
+    let (problem, dropped) = subject_problem(&subjects)?;
     println!(
         "{}: {} subjects, {} samples used ({dropped} at the dose time left out); dose = \
          dose_mg_per_kg × weight_kg mg into the depot at t = 0; time h/24 → days; \
@@ -297,20 +373,8 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("  warning: {w:?}");
     }
 
-    // Check fit: the per-kg model of R's SSfol (dose mg/kg, CL L/day/kg, V L/kg), additive
-    // error, all samples including time 0, pooled: the same problem as R's nls.
-    let per_kg: Vec<SubjectData> = subjects
-        .iter()
-        .map(|s| SubjectData::new(s.id.clone(), oral(s.dose_mg_per_kg), s.samples.clone()))
-        .collect();
-    let check = FitProblem::new(
-        &model(36.0, 65.0 / mean_weight, 33.0 / mean_weight)?,
-        &format!("{DRUG}_conc"),
-        per_kg,
-        free(1.0 / mean_weight)?,
-        ErrorModel::Additive,
-    )?
-    .fit(&options)?;
+    // Check fit: the per-kg model of R's SSfol, additive error, all samples: R's nls.
+    let check = per_kg_nls_fit(&subjects, &options)?;
 
     println!();
     println!(
@@ -349,45 +413,21 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     println!();
     println!("The same on the published log scale (hours, per kg):");
     println!("  {:<52} {:>8} {:>8} {:>8}", "", "lKe", "lKa", "lCl");
-    let log_row = |r: &FitReport, kg: f64| -> Option<LogScale> {
-        let ka = r.estimate("ka")?.estimate;
-        let cl = r.estimate("cl")?.estimate;
-        let v = r.estimate("v")?.estimate;
-        Some((
-            (cl / v).ln() - HOURS_PER_DAY.ln(),
-            (ka / HOURS_PER_DAY).ln(),
-            (cl / HOURS_PER_DAY / kg).ln(),
-        ))
-    };
     let mut rows: Vec<(&str, Option<LogScale>)> = vec![
         (
             "this fit, pooled, proportional (÷ mean weight)",
-            log_row(&pooled, mean_weight),
+            log_scale(&pooled, mean_weight),
         ),
         (
             "this fit, pooled per kg, additive (as R nls)",
-            log_row(&check, 1.0),
+            log_scale(&check, 1.0),
         ),
     ];
     // Two-stage: the mean over subjects of each subject's log-scale values, per own weight.
-    let stage: Vec<LogScale> = individual
-        .fits
-        .iter()
-        .filter_map(|r| {
-            let id = r.subjects.first()?;
-            let kg = subjects.iter().find(|s| &s.id == id)?.weight_kg;
-            log_row(r, kg)
-        })
-        .collect();
-    let n = stage.len() as f64;
-    let two_stage = (!stage.is_empty()).then(|| {
-        (
-            stage.iter().map(|x| x.0).sum::<f64>() / n,
-            stage.iter().map(|x| x.1).sum::<f64>() / n,
-            stage.iter().map(|x| x.2).sum::<f64>() / n,
-        )
-    });
-    rows.push(("this fit, two-stage mean of individual logs", two_stage));
+    rows.push((
+        "this fit, two-stage mean of individual logs",
+        two_stage_mean(&individual, &subjects),
+    ));
     rows.push((
         "published: Pinheiro & Bates 2000, nlme",
         Some(PINHEIRO_BATES),
