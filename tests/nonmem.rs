@@ -1227,3 +1227,25 @@ fn segments_follow_resets_and_steady_states_in_file_order() {
     );
     assert!(segments[2].times.is_empty());
 }
+
+/// A derived output (`tumor_diameter_mm`): the sphere diameter of two clones' summed volume
+/// at each observation record, against the closed form `(6/π·(S0·e^(−d·t) + R0·e^(g·t)))^(1/3)`.
+#[test]
+fn a_derived_tumor_diameter_is_predicted_at_observation_records() {
+    let mut b = ModelBuilder::new();
+    for (name, v, rate) in [("sensitive", 3000.0, -0.04), ("resistant", 50.0, 0.02)] {
+        b.tumor(
+            TumorSpec::new(name, v, Exponential { rate }).in_unit(BurdenUnit::CubicMillimeters),
+        )
+        .unwrap();
+    }
+    let model = b.build().unwrap();
+    let settings = EventSettings::new("tumor_diameter_mm").with_solver(options());
+    let text = "ID,TIME,DV,EVID\n1,0,17,0\n1,42,12,0\n1,84,9,0\n1,168,11,0\n1,252,15,0\n";
+    let predictions = predict(text, &model, &settings);
+    assert_eq!(predictions.len(), 5);
+    check("tumor_diameter_mm", &predictions, |t, _| {
+        let v = 3000.0 * (-0.04 * t).exp() + 50.0 * (0.02 * t).exp();
+        (6.0 * v / std::f64::consts::PI).cbrt()
+    });
+}
