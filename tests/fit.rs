@@ -1338,3 +1338,20 @@ fn derived_outputs_sum_every_tumor_and_fail_clearly() {
         "{e}"
     );
 }
+
+/// A report written as TOML (as `examples/fit.rs --out` does) reads back equal, bit for bit:
+/// estimates, intervals, correlations, residuals, starts, optima, warnings and termination.
+#[test]
+fn a_report_round_trips_through_toml() {
+    let problem = llc_problem(&[0, 1]);
+    let report = problem
+        .fit(&FitOptions {
+            starts: 2,
+            ..FitOptions::default()
+        })
+        .unwrap();
+    let text = toml::to_string(&report).unwrap();
+    let back: oncodyn::fit::FitReport = toml::from_str(&text).unwrap();
+    assert_eq!(back, report);
+    assert!(back.aicc.is_some() && back.error_parameter("sigma").is_some());
+}

@@ -2,7 +2,9 @@
 //! warnings; [`IndividualFits`]: one report per subject and the two-stage summary.
 //!
 //! Use this module to read a fit's results. Everything is data and serializes (serde), so a
-//! report can be written as JSON or TOML next to the figures made from it.
+//! report can be written as JSON or TOML next to the figures made from it; a [`FitReport`]
+//! also reads back (it round-trips exactly). [`IndividualFits`] only writes: its failures
+//! carry the typed [`FitError`], which is not data.
 //!
 //! **Covariance.** At the optimum, with `J` the Jacobian (`n × p`) of the scaled residuals
 //! `r` of the concentrated objective `S = Σ r_i²` with respect to the searched parameters `φ`
@@ -32,7 +34,7 @@ use super::FitProblem;
 use crate::compare::Interval;
 use crate::error::{Error, FitError};
 use nalgebra::{DMatrix, SVD};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Correlations whose absolute value exceeds this are reported ([`FitWarning::HighCorrelation`]).
 pub const HIGH_CORRELATION: f64 = 0.95;
@@ -53,7 +55,7 @@ pub const SINGULAR_RATIO: f64 = 1e-7;
 pub const AT_BOUND: f64 = 1e-6;
 
 /// One estimated free parameter.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The free parameter's name.
     pub name: String,
@@ -75,11 +77,11 @@ pub struct Estimate {
 }
 
 /// One estimated error-model parameter.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorEstimate {
     /// `sigma` (additive: output unit; proportional: fraction; log-normal: log scale), or for
     /// the combined model `a` (output unit), `b` (fraction) and `a_over_b` (output unit).
-    pub name: &'static str,
+    pub name: String,
     /// The maximum-likelihood estimate (`σ̂² = Σ e²/w / n`).
     pub estimate: f64,
     /// Standard error, only for `a_over_b` (searched with the structural parameters); `σ` is
@@ -90,7 +92,7 @@ pub struct ErrorEstimate {
 }
 
 /// The fit at one observation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObservationFit {
     /// The subject's ID.
     pub subject: String,
@@ -110,7 +112,7 @@ pub struct ObservationFit {
 }
 
 /// How the Jacobian was computed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum JacobianMethod {
     /// Central differences on the transformed scale, `h_j = relative_step·max(|φ_j|, scales_j)`
@@ -124,7 +126,7 @@ pub enum JacobianMethod {
 }
 
 /// What one start gave.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum StartOutcome {
     /// The starting point could not be evaluated.
@@ -150,7 +152,7 @@ pub enum StartOutcome {
 }
 
 /// One start of the multi-start.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StartRecord {
     /// Index of the start (0: the initial values).
     pub start: usize,
@@ -162,7 +164,7 @@ pub struct StartRecord {
 
 /// A distinct local optimum: starts that ended at the same point (−2LL within 1e-6
 /// relative, every transformed parameter within 1e-3·max(|φ|, 1)).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LocalOptimum {
     /// `−2LL` at the optimum.
     pub minus_two_log_likelihood: f64,
@@ -176,7 +178,7 @@ pub struct LocalOptimum {
 }
 
 /// Something the reader of a report should know.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "warning", rename_all = "snake_case")]
 pub enum FitWarning {
     /// The best search stopped without meeting a convergence test.
@@ -233,7 +235,7 @@ pub enum FitWarning {
 }
 
 /// The result of a fit (see the [module docs](self) for how each number is computed).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
     /// The subjects fitted.
     pub subjects: Vec<String>,
@@ -325,7 +327,7 @@ pub struct SubjectFailure {
 }
 
 /// Mean, SD and CV of one parameter's individual estimates across subjects.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TwoStageSummary {
     /// The parameter's name.
     pub parameter: String,
@@ -538,19 +540,19 @@ pub(crate) fn build(
             let ratio = out.x[j].exp();
             vec![
                 ErrorEstimate {
-                    name: "a",
+                    name: "a".to_string(),
                     estimate: sigma_ml * ratio,
                     standard_error: None,
                     interval: None,
                 },
                 ErrorEstimate {
-                    name: "b",
+                    name: "b".to_string(),
                     estimate: sigma_ml,
                     standard_error: None,
                     interval: None,
                 },
                 ErrorEstimate {
-                    name: "a_over_b",
+                    name: "a_over_b".to_string(),
                     estimate: ratio,
                     standard_error: se_phi.as_ref().map(|se| ratio * se[j]),
                     interval: se_phi
@@ -560,7 +562,7 @@ pub(crate) fn build(
             ]
         }
         _ => vec![ErrorEstimate {
-            name: "sigma",
+            name: "sigma".to_string(),
             estimate: sigma_ml,
             standard_error: None,
             interval: None,
