@@ -872,63 +872,31 @@ fn dose_of_an_unknown_target_is_rejected() {
     );
 }
 
+/// A dose into a compartment its target lacks names the dose, target and compartment: a depot
+/// of a drug without absorption, a peripheral the drug does not have (including 0: they are
+/// numbered from 1; run under `catch_unwind` so an overflow panic in debug builds fails the
+/// test instead of aborting the run), and cells into anything but their central state.
 #[test]
-fn depot_dose_into_a_drug_without_absorption_is_rejected() {
-    let oral = Dose::bolus(1.0, "drug", 5.0).into_compartment(Compartment::Depot);
-    let err = schedule_error(valid_first().with(oral));
-    assert!(
-        matches!(
-            err,
-            ScheduleError::MissingCompartment { dose: 1, target: ref drug, ref compartment }
-                if drug == "drug" && compartment == "depot"
-        ),
-        "{err:?}"
-    );
-}
-
-#[test]
-fn dose_into_a_missing_peripheral_compartment_is_rejected() {
-    let dose = Dose::bolus(1.0, "pk2", 5.0).into_compartment(Compartment::Peripheral(2));
-    let err = schedule_error(valid_first().with(dose));
-    assert!(
-        matches!(
-            err,
-            ScheduleError::MissingCompartment { dose: 1, target: ref drug, ref compartment }
-                if drug == "pk2" && compartment == "peripheral 2"
-        ),
-        "{err:?}"
-    );
-}
-
-#[test]
-fn dose_into_peripheral_zero_is_rejected() {
-    // Peripheral compartments are numbered from 1; 0 names none. Caught so the overflow panic
-    // (debug builds) fails this test instead of aborting the run.
-    let dose = Dose::bolus(1.0, "pk2", 5.0).into_compartment(Compartment::Peripheral(0));
-    let result = std::panic::catch_unwind(|| schedule_error(valid_first().with(dose)));
-    let err = result.expect("no panic on caller input");
-    assert!(
-        matches!(
-            err,
-            ScheduleError::MissingCompartment { dose: 1, target: ref drug, ref compartment }
-                if drug == "pk2" && compartment == "peripheral 0"
-        ),
-        "{err:?}"
-    );
-}
-
-#[test]
-fn cells_into_a_non_central_compartment_are_rejected() {
-    let dose = Dose::bolus(1.0, "ctl", 1e7).into_compartment(Compartment::Depot);
-    let err = schedule_error(valid_first().with(dose));
-    assert!(
-        matches!(
-            err,
-            ScheduleError::MissingCompartment { dose: 1, target: ref drug, ref compartment }
-                if drug == "ctl" && compartment == "depot"
-        ),
-        "{err:?}"
-    );
+fn dose_into_a_missing_compartment_is_rejected() {
+    let cases = [
+        ("drug", Compartment::Depot, "depot"),
+        ("pk2", Compartment::Peripheral(2), "peripheral 2"),
+        ("pk2", Compartment::Peripheral(0), "peripheral 0"),
+        ("ctl", Compartment::Depot, "depot"),
+    ];
+    for (target, into, name) in cases {
+        let dose = Dose::bolus(1.0, target, 5.0).into_compartment(into);
+        let result = std::panic::catch_unwind(|| schedule_error(valid_first().with(dose)));
+        let err = result.expect("no panic on caller input");
+        assert!(
+            matches!(
+                err,
+                ScheduleError::MissingCompartment { dose: 1, target: ref drug, ref compartment }
+                    if drug == target && compartment == name
+            ),
+            "{target} into {name}: {err:?}"
+        );
+    }
 }
 
 #[test]

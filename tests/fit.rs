@@ -618,6 +618,25 @@ fn growth_subject(id: &str, observations: Vec<(f64, f64)>) -> SubjectData {
     SubjectData::new(id, Regimen::new("untreated"), observations)
 }
 
+/// Fits LLC mouse 0's volumes (log-normal error) with `free` of `model`, `starts` starts.
+fn fit_mouse_0(
+    model: &Model,
+    free: Vec<FreeParameter>,
+    starts: usize,
+) -> Result<oncodyn::fit::FitReport, FitError> {
+    FitProblem::new(
+        model,
+        "tumor",
+        vec![growth_subject("0", llc()[&0].clone())],
+        free,
+        ErrorModel::LogNormal,
+    )?
+    .fit(&FitOptions {
+        starts,
+        ..FitOptions::default()
+    })
+}
+
 fn five_points() -> Vec<(f64, f64)> {
     vec![
         (4.0, 30.0),
@@ -1021,32 +1040,14 @@ fn a_start_that_cannot_be_evaluated_is_recorded_or_is_the_error() {
             .unwrap()
             .with_start_range(1e3, 1e5),
     ];
-    let problem = FitProblem::new(
-        &model,
-        "tumor",
-        vec![growth_subject("m1", llc()[&0].clone())],
-        free,
-        ErrorModel::LogNormal,
-    )
-    .unwrap();
-    let err = problem
-        .fit(&FitOptions {
-            starts: 1,
-            ..FitOptions::default()
-        })
-        .unwrap_err();
+    let err = fit_mouse_0(&model, free.clone(), 1).unwrap_err();
     assert!(
         matches!(&err, FitError::NoStartEvaluated { starts: 1, source }
             if matches!(**source, Error::Build(oncodyn::BuildError::InvalidParameter { param: "capacity", .. }))),
         "{err}"
     );
     // With more starts (drawn in [1e3, 1e5]) the fit runs and records the failed one.
-    let report = problem
-        .fit(&FitOptions {
-            starts: 4,
-            ..FitOptions::default()
-        })
-        .unwrap();
+    let report = fit_mouse_0(&model, free, 4).unwrap();
     assert!(matches!(
         report.starts[0].outcome,
         StartOutcome::Failed { .. }
@@ -1062,7 +1063,6 @@ fn a_start_that_cannot_be_evaluated_is_recorded_or_is_the_error() {
 #[test]
 fn a_parameter_at_its_bound_is_reported() {
     // Mouse 0's rate is 0.089 /day (scipy, above); bounded to (0.15, 0.5) it cannot get there.
-    let data = llc();
     let model = tumor_model(
         1.0,
         Gompertz {
@@ -1074,20 +1074,7 @@ fn a_parameter_at_its_bound_is_reported() {
         FreeParameter::bounded("rate", "tumors[tumor].growth.rate", 0.2, 0.15, 0.5).unwrap(),
         FreeParameter::positive("capacity", "tumors[tumor].growth.capacity", 1e4).unwrap(),
     ];
-    let problem = FitProblem::new(
-        &model,
-        "tumor",
-        vec![growth_subject("0", data[&0].clone())],
-        free,
-        ErrorModel::LogNormal,
-    )
-    .unwrap();
-    let report = problem
-        .fit(&FitOptions {
-            starts: 2,
-            ..FitOptions::default()
-        })
-        .unwrap();
+    let report = fit_mouse_0(&model, free, 2).unwrap();
     let rate = report.estimate("rate").unwrap();
     assert!(rate.estimate < 0.1501, "{}", rate.estimate);
     assert_eq!(
@@ -1133,20 +1120,7 @@ fn a_parameter_the_data_cannot_see_is_reported_singular() {
         FreeParameter::positive("rate", "tumors[tumor].growth.rate", 0.1).unwrap(),
         FreeParameter::positive("cl", "drugs[drug].cl", 1.0).unwrap(),
     ];
-    let problem = FitProblem::new(
-        &model,
-        "tumor",
-        vec![growth_subject("0", llc()[&0].clone())],
-        free,
-        ErrorModel::LogNormal,
-    )
-    .unwrap();
-    let report = problem
-        .fit(&FitOptions {
-            starts: 1,
-            ..FitOptions::default()
-        })
-        .unwrap();
+    let report = fit_mouse_0(&model, free, 1).unwrap();
     assert!(
         report.warnings.iter().any(|w| matches!(
             w,
