@@ -18,11 +18,9 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
-mod lower;
-mod validate;
-
 use crate::error::BuildError;
-use crate::model::{
+use crate::model::validate;
+use crate::model::{compile, 
     BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec, EffectLaw,
     EffectSpec, Effector, ImmuneKind, InactivationSpec, Inhibition, KillLaw, KillSpec, Model,
     ModelSpec, Recruitment, RecruitmentSpec, Requirement, StateId, SuppressedRate, SuppressionSpec,
@@ -329,27 +327,6 @@ impl ModelBuilder {
     /// # Errors
     /// [`BuildError::EmptyModel`], or every problem found (see [`BuildError::problems`]).
     pub fn build(self) -> Result<Model, BuildError> {
-        lower::lower(self.spec, self.custom, self.id)
-    }
-}
-
-/// Lowers `spec` with `custom` terms under an existing builder identity (for
-/// [`Model::modified`]).
-pub(crate) fn rebuild(
-    spec: ModelSpec,
-    custom: Vec<CustomTerm>,
-    builder: BuilderId,
-) -> Result<Model, BuildError> {
-    lower::lower(spec, custom, builder)
-}
-
-impl ModelSpec {
-    /// Checks this description and resolves it to a [`Model`].
-    ///
-    /// # Errors
-    /// [`BuildError::EmptyModel`], or every problem found (unknown or duplicate names, invalid
-    /// parameters), each naming the component and parameter.
-    pub fn build(self) -> Result<Model, BuildError> {
-        lower::lower(self, Vec::new(), BuilderId::fresh())
+        compile(self.spec, self.custom, self.id)
     }
 }

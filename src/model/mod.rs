@@ -16,6 +16,7 @@
 //! ```
 
 pub mod catalog;
+mod compile;
 mod effector;
 mod handle;
 mod interaction;
@@ -27,6 +28,7 @@ mod spec;
 mod suppressor;
 mod term;
 mod tumor;
+pub(crate) mod validate;
 
 pub use effector::{CellSpec, Recruitment, RecruitmentMode};
 pub use handle::{
@@ -47,6 +49,7 @@ pub use tumor::{
     VonBertalanffy,
 };
 
+pub(crate) use compile::compile;
 pub(crate) use param::Requirement;
 pub(crate) use term::{DrugEffect, DrugLayout, Layout, Modifier, Term};
 
@@ -203,7 +206,7 @@ impl Model {
     ) -> Result<Model, crate::BuildError> {
         let mut spec = self.spec.clone();
         change(&mut spec);
-        let model = crate::builder::rebuild(spec, self.custom.clone(), self.builder)?;
+        let model = compile::compile(spec, self.custom.clone(), self.builder)?;
         let same = model.states.len() == self.states.len()
             && model.states.iter().zip(&self.states).all(|(a, b)| a == b);
         if same {

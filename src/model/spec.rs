@@ -45,6 +45,15 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// Checks this description and resolves it to a [`Model`](super::Model).
+    ///
+    /// # Errors
+    /// [`BuildError::EmptyModel`](crate::BuildError::EmptyModel), or every problem found
+    /// (unknown or duplicate names, invalid parameters), each naming the component and parameter.
+    pub fn build(self) -> Result<super::Model, crate::BuildError> {
+        super::compile(self, Vec::new(), super::BuilderId::fresh())
+    }
+
     /// Names of the components of `kind`, in order (none for custom terms, which are code).
     pub fn names(&self, kind: crate::model::ComponentKind) -> Vec<&str> {
         use crate::model::ComponentKind::*;

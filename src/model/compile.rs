@@ -1,4 +1,4 @@
-//! Lowering a validated [`ModelSpec`] to the flat term list of a [`Model`]: every name becomes a
+//! Compiling a validated [`ModelSpec`] to the flat term list of a [`Model`]: every name becomes a
 //! state index here, once, so the right-hand side never looks anything up.
 
 use super::validate::{state_names, validate};
@@ -11,7 +11,7 @@ use crate::units::Unit;
 use std::ops::Range;
 
 /// Validates `spec` and compiles it, with `custom` terms appended after the built-ins.
-pub(crate) fn lower(
+pub(crate) fn compile(
     spec: ModelSpec,
     custom: Vec<CustomTerm>,
     builder: BuilderId,
