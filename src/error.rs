@@ -66,6 +66,24 @@ pub enum BuildError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A process, modifier or input names a state that does not exist.
+    #[error("{component}: unknown state `{name}` (available: {available})")]
+    UnknownState {
+        /// The process or modifier.
+        component: String,
+        /// The name given.
+        name: String,
+        /// The model's states.
+        available: String,
+    },
+    /// A modifier names a rate the model does not have.
+    #[error("modifier on {rate}: {reason}")]
+    UnknownRate {
+        /// The rate, as written.
+        rate: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// [`Model::modified`](crate::model::Model::modified) changed the states (added, removed or
     /// renamed one), so handles and trajectories would no longer match.
     #[error("the change adds, removes or renames states")]

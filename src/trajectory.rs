@@ -350,7 +350,7 @@ impl Trajectory {
             .enumerate()
             .map(|(i, s)| Column {
                 name: s.name.clone(),
-                unit: s.unit,
+                unit: s.unit.clone(),
                 source: ColumnSource::State(i),
             })
             .collect();

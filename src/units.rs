@@ -1,15 +1,21 @@
 //! Units of the quantities oncodyn reports.
 //!
 //! Time is in days throughout; populations in cells (tumors may instead be in grams or mm³);
-//! drug amounts in mg, volumes in L, concentrations in mg/L.
+//! drug amounts in mg, volumes in L, concentrations in mg/L. Species (cytokines, receptors,
+//! complexes, virus) carry whatever unit their model uses: nM, pg/mL, IU, cells/µL,
+//! dimensionless, or any other named unit ([`Unit::Other`]).
 
 use crate::model::BurdenUnit;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-/// The unit of a state or derived column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The unit of a state or derived column. An open set: the named units below, and
+/// [`Unit::Other`] for any other (`"copies/mL"`, `"µM"`, `"AU"`).
+///
+/// In files a unit is one string: its name (`"nanomolar"`) or its symbol (`"nM"`); any other
+/// non-empty text is [`Unit::Other`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Unit {
     /// Number of cells.
     Cells,
@@ -21,24 +27,92 @@ pub enum Unit {
     Milligrams,
     /// Milligrams per liter (drug concentration).
     MilligramsPerLiter,
+    /// Nanomoles per liter (receptors, ligands, complexes, antibodies).
+    Nanomolar,
+    /// Picograms per milliliter (cytokines: IL-2, IL-6, IFN-γ, TGF-β, VEGF).
+    PicogramsPerMilliliter,
+    /// International units (IL-2 doses and levels).
+    InternationalUnits,
+    /// Cells per microliter of blood (absolute neutrophil or lymphocyte counts).
+    CellsPerMicroliter,
+    /// A dimensionless quantity (a fraction, an expression level, a normalised signal).
+    Dimensionless,
+    /// Any other unit, by its symbol.
+    Other(String),
 }
 
+/// Every named unit with its file name and symbol.
+const NAMED: [(Unit, &str, &str); 10] = [
+    (Unit::Cells, "cells", "cells"),
+    (Unit::Grams, "grams", "g"),
+    (Unit::CubicMillimeters, "cubic_millimeters", "mm3"),
+    (Unit::Milligrams, "milligrams", "mg"),
+    (Unit::MilligramsPerLiter, "milligrams_per_liter", "mg/L"),
+    (Unit::Nanomolar, "nanomolar", "nM"),
+    (
+        Unit::PicogramsPerMilliliter,
+        "picograms_per_milliliter",
+        "pg/mL",
+    ),
+    (Unit::InternationalUnits, "international_units", "IU"),
+    (Unit::CellsPerMicroliter, "cells_per_microliter", "cells/uL"),
+    (Unit::Dimensionless, "dimensionless", "1"),
+];
+
 impl Unit {
-    /// The short symbol used in CSV headers: `cells`, `g`, `mm3`, `mg`, `mg/L`.
-    pub fn symbol(self) -> &'static str {
+    /// The short symbol used in CSV headers: `cells`, `g`, `mm3`, `mg`, `mg/L`, `nM`, `pg/mL`,
+    /// `IU`, `cells/uL`, `1`, or an [`Other`](Unit::Other) unit's own text.
+    pub fn symbol(&self) -> &str {
         match self {
-            Unit::Cells => "cells",
-            Unit::Grams => "g",
-            Unit::CubicMillimeters => "mm3",
-            Unit::Milligrams => "mg",
-            Unit::MilligramsPerLiter => "mg/L",
+            Unit::Other(symbol) => symbol,
+            named => NAMED
+                .iter()
+                .find(|(u, _, _)| u == named)
+                .map_or("", |(_, _, symbol)| symbol),
         }
+    }
+
+    /// The name a file uses for this unit (`nanomolar`; an [`Other`](Unit::Other) unit's text).
+    pub fn name(&self) -> &str {
+        match self {
+            Unit::Other(symbol) => symbol,
+            named => NAMED
+                .iter()
+                .find(|(u, _, _)| u == named)
+                .map_or("", |(_, name, _)| name),
+        }
+    }
+
+    /// The unit a file names by `text`: a name or symbol of a named unit, else
+    /// [`Unit::Other`]; `None` for empty text.
+    pub fn parse(text: &str) -> Option<Unit> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let named = NAMED
+            .iter()
+            .find(|(_, name, symbol)| *name == text || *symbol == text);
+        Some(named.map_or_else(|| Unit::Other(text.to_string()), |(u, _, _)| u.clone()))
     }
 }
 
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
+    }
+}
+
+impl Serialize for Unit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Unit::parse(&text).ok_or_else(|| serde::de::Error::custom("a unit cannot be empty"))
     }
 }
 
@@ -49,5 +123,25 @@ impl From<BurdenUnit> for Unit {
             BurdenUnit::Grams => Unit::Grams,
             BurdenUnit::CubicMillimeters => Unit::CubicMillimeters,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_symbols_read_back_to_the_same_unit() {
+        for (unit, name, symbol) in NAMED {
+            assert_eq!(Unit::parse(name), Some(unit.clone()));
+            assert_eq!(Unit::parse(symbol), Some(unit.clone()));
+            assert_eq!(unit.name(), name);
+            assert_eq!(unit.symbol(), symbol);
+        }
+        assert_eq!(
+            Unit::parse("copies/mL"),
+            Some(Unit::Other("copies/mL".into()))
+        );
+        assert_eq!(Unit::parse("  "), None);
     }
 }

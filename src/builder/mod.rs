@@ -20,11 +20,12 @@
 
 use crate::error::BuildError;
 use crate::model::validate;
-use crate::model::{compile, 
-    BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec, EffectLaw,
-    EffectSpec, Effector, ImmuneKind, InactivationSpec, Inhibition, KillLaw, KillSpec, Model,
-    ModelSpec, Recruitment, RecruitmentSpec, Requirement, StateId, SuppressedRate, SuppressionSpec,
-    Suppressor, TargetRate, Tumor, TumorSpec,
+use crate::model::{
+    compile, Binding, BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec,
+    EffectLaw, EffectSpec, Effector, Factor, ImmuneKind, InactivationSpec, Inhibition, Input,
+    KillLaw, KillSpec, Model, ModelSpec, ModifierSpec, Process, ProcessId, Production, RateRef,
+    Recruitment, RecruitmentSpec, Requirement, Species, SpeciesSpec, StateId, StateRef,
+    SuppressedRate, SuppressionSpec, Suppressor, TargetRate, Transition, Tumor, TumorSpec,
 };
 use std::sync::Arc;
 
@@ -44,6 +45,36 @@ pub enum Target {
     SuppressorDeath(StateId<Suppressor>),
     /// Every suppression by a suppressor multiplied by `1 − E(C)`.
     Suppression(StateId<Suppressor>),
+}
+
+/// A rate a modifier multiplies, by handle: the typed form of [`RateRef`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rate {
+    /// A process added with [`ModelBuilder::transition`] or [`ModelBuilder::production`].
+    Process(ProcessId),
+    /// Every kill of a tumor by an effector.
+    Kill(StateId<Effector>, StateId<Tumor>),
+    /// The growth of a tumor.
+    Growth(StateId<Tumor>),
+    /// The recruitment of a population by a tumor.
+    Recruitment(StateId<Tumor>, StateRef),
+    /// The constant source of a cell population or the production of a species.
+    Source(StateRef),
+}
+
+/// The quantity a modifier reads, by handle: the typed form of [`Input`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// A state (a species, a cell population, a tumor's proliferating cells).
+    State(StateRef),
+    /// A drug's central concentration, mg/L.
+    Concentration(DrugId),
+    /// A tumor's total burden.
+    Burden(StateId<Tumor>),
+    /// The summed burden of every tumor.
+    TotalBurden,
+    /// The ratio of two states.
+    Ratio(StateRef, StateRef),
 }
 
 /// Builds a [`Model`] from components; see the [module docs](self).
@@ -81,6 +112,8 @@ impl ModelBuilder {
                 .chain(&s.suppressors)
                 .any(|c| c.name == name)
             || s.drugs.iter().any(|c| c.name == name)
+            || s.species.iter().any(|c| c.name == name)
+            || s.processes.iter().any(|p| p.name() == name)
             || self.custom.iter().any(|c| c.name == name);
         if taken {
             return Err(BuildError::DuplicateName {
@@ -95,19 +128,24 @@ impl ModelBuilder {
         id: StateId<K>,
         component: &str,
     ) -> Result<String, BuildError> {
+        self.state_name(id.into(), component)
+    }
+
+    fn state_name(&self, id: StateRef, component: &str) -> Result<String, BuildError> {
         let foreign = || BuildError::ForeignHandle {
             component: component.to_string(),
-            kind: K::KIND,
+            kind: id.kind,
         };
         if id.builder != self.id {
             return Err(foreign());
         }
         let s = &self.spec;
-        let name = match K::KIND {
+        let name = match id.kind {
             ComponentKind::Tumor => s.tumors.get(id.ordinal).map(|c| &c.name),
             ComponentKind::Effector => s.effectors.get(id.ordinal).map(|c| &c.name),
             ComponentKind::Suppressor => s.suppressors.get(id.ordinal).map(|c| &c.name),
-            ComponentKind::Drug | ComponentKind::Custom => None,
+            ComponentKind::Species => s.species.get(id.ordinal).map(|c| &c.name),
+            ComponentKind::Drug | ComponentKind::Custom | ComponentKind::Process => None,
         };
         name.cloned().ok_or_else(foreign)
     }
@@ -159,6 +197,214 @@ impl ModelBuilder {
         validate::verdict(problems)?;
         self.spec.suppressors.push(cells);
         Ok(StateId::new(self.spec.suppressors.len() - 1, self.id))
+    }
+
+    /// Adds a species (cytokine, receptor, complex, virus, any named quantity) in its own unit.
+    ///
+    /// ```
+    /// use oncodyn::prelude::*;
+    /// use oncodyn::model::SpeciesSpec;
+    /// use oncodyn::units::Unit;
+    ///
+    /// // Target-mediated drug disposition (PROBLEMS.md problem 4): L + R ⇌ P, all in nM.
+    /// let mut b = ModelBuilder::new();
+    /// let drug = b.species(SpeciesSpec::new("free_drug", Unit::Nanomolar, 0.0).with_decay(0.2))?;
+    /// let target = b.species(
+    ///     SpeciesSpec::new("free_target", Unit::Nanomolar, 10.0).with_production(1.0).with_decay(0.1),
+    /// )?;
+    /// let complex = b.species(SpeciesSpec::new("complex", Unit::Nanomolar, 0.0).with_decay(0.5))?;
+    /// b.binding("binding", drug, target, complex, 1000.0, 1.0)?;   // 1/(nM·day), 1/day
+    /// let model = b.build()?;
+    /// let dy = model.derivative(0.0, &[10.0, 10.0, 0.0]);
+    /// assert_eq!(dy[2], 1000.0 * 10.0 * 10.0);                      // complex forms at kon·L·R
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An empty or duplicate name, or an invalid parameter.
+    pub fn species(&mut self, species: SpeciesSpec) -> Result<StateId<Species>, BuildError> {
+        self.check_name(&species.name, ComponentKind::Species)?;
+        let mut problems = Vec::new();
+        validate::check_params(&species.name, species.parameters(), &mut problems);
+        validate::verdict(problems)?;
+        self.spec.species.push(species);
+        Ok(StateId::new(self.spec.species.len() - 1, self.id))
+    }
+
+    fn process(&mut self, process: Process) -> Result<ProcessId, BuildError> {
+        self.check_name(process.name(), ComponentKind::Process)?;
+        let mut problems = Vec::new();
+        validate::check_params(process.name(), process.parameters(), &mut problems);
+        validate::verdict(problems)?;
+        self.spec.processes.push(process);
+        Ok(ProcessId {
+            ordinal: self.spec.processes.len() - 1,
+            builder: self.id,
+        })
+    }
+
+    /// Adds a first-order transition `from → to` at `rate` (1/day): active → exhausted T
+    /// cells, M1 → M2 macrophages, stem → differentiated tumor cells. Its rate can be
+    /// modulated with [`modify`](Self::modify) and [`Rate::Process`].
+    ///
+    /// # Errors
+    /// An empty or duplicate name, a foreign handle, or a negative or non-finite rate.
+    pub fn transition(
+        &mut self,
+        name: &str,
+        from: impl Into<StateRef>,
+        to: impl Into<StateRef>,
+        rate: f64,
+    ) -> Result<ProcessId, BuildError> {
+        let from = self.state_name(from.into(), name)?;
+        let to = Some(self.state_name(to.into(), name)?);
+        self.process(Process::Transition(Transition {
+            name: name.to_string(),
+            from,
+            to,
+            rate,
+        }))
+    }
+
+    /// Adds a first-order loss out of `from` at `rate` (1/day), to be modulated by modifiers
+    /// (a death rate raised by a cytokine, for example).
+    ///
+    /// # Errors
+    /// As [`transition`](Self::transition).
+    pub fn loss(
+        &mut self,
+        name: &str,
+        from: impl Into<StateRef>,
+        rate: f64,
+    ) -> Result<ProcessId, BuildError> {
+        let from = self.state_name(from.into(), name)?;
+        self.process(Process::Transition(Transition {
+            name: name.to_string(),
+            from,
+            to: None,
+            rate,
+        }))
+    }
+
+    /// Adds production of species `of` by state `by` at `rate` per unit of `by` (species
+    /// unit/(producer unit·day)); saturation in another quantity is a modifier with
+    /// [`Factor::Effect`].
+    ///
+    /// # Errors
+    /// As [`transition`](Self::transition).
+    pub fn production(
+        &mut self,
+        name: &str,
+        by: impl Into<StateRef>,
+        of: StateId<Species>,
+        rate: f64,
+    ) -> Result<ProcessId, BuildError> {
+        let by = self.state_name(by.into(), name)?;
+        let of = self.name_of(of, name)?;
+        self.process(Process::Production(Production {
+            name: name.to_string(),
+            by,
+            of,
+            rate,
+        }))
+    }
+
+    /// Adds mass-action binding `ligand + receptor ⇌ complex` with `kon` (1/(unit·day)) and
+    /// `koff` (1/day).
+    ///
+    /// # Errors
+    /// As [`transition`](Self::transition).
+    pub fn binding(
+        &mut self,
+        name: &str,
+        ligand: StateId<Species>,
+        receptor: StateId<Species>,
+        complex: StateId<Species>,
+        kon: f64,
+        koff: f64,
+    ) -> Result<ProcessId, BuildError> {
+        let ligand = self.name_of(ligand, name)?;
+        let receptor = self.name_of(receptor, name)?;
+        let complex = self.name_of(complex, name)?;
+        self.process(Process::Binding(Binding {
+            name: name.to_string(),
+            ligand,
+            receptor,
+            complex,
+            kon,
+            koff,
+        }))
+    }
+
+    /// Multiplies `rate` by `factor` of `input` (see [`ModifierSpec`]): several modifiers on
+    /// one rate multiply.
+    ///
+    /// ```
+    /// use oncodyn::prelude::*;
+    /// use oncodyn::builder::{Rate, Signal};
+    /// use oncodyn::model::{Factor, SpeciesSpec};
+    /// use oncodyn::units::Unit;
+    ///
+    /// // PD-L1 (dimensionless expression) inhibits kill by up to 90%, half at 0.5.
+    /// let mut b = ModelBuilder::new();
+    /// let tumor = b.tumor(TumorSpec::new("tumor", 1e8, Exponential { rate: 0.1 }))?;
+    /// let ctl = b.effector(CellSpec::new("ctl", 1e6, 0.0, 0.0))?;
+    /// let pdl1 = b.species(SpeciesSpec::new("pdl1", Unit::Dimensionless, 0.5))?;
+    /// b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
+    /// b.modify(
+    ///     Rate::Kill(ctl, tumor),
+    ///     Signal::State(pdl1.into()),
+    ///     Factor::Inhibition(Emax { emax: 0.9, ec50: 0.5 }.into()),
+    /// )?;
+    /// let model = b.build()?;
+    /// let dy = model.derivative(0.0, model.initial_state());
+    /// let kill = 1e-7 * 1e6 * 1e8 * (1.0 - 0.45);
+    /// assert!((dy[0] - (0.1 * 1e8 - kill)).abs() < 1e-3);
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A foreign handle, an invalid parameter of `factor`, or an unbounded inhibition; a rate
+    /// that the model does not have is reported by [`build`](Self::build).
+    pub fn modify(&mut self, rate: Rate, input: Signal, factor: Factor) -> Result<(), BuildError> {
+        const MODIFIER: &str = "modifier";
+        let on = match rate {
+            Rate::Process(id) => match self.spec.processes.get(id.ordinal) {
+                Some(p) if id.builder == self.id => RateRef::Process(p.name().to_string()),
+                _ => {
+                    return Err(BuildError::ForeignHandle {
+                        component: MODIFIER.to_string(),
+                        kind: ComponentKind::Process,
+                    })
+                }
+            },
+            Rate::Kill(by, on) => RateRef::Kill {
+                by: self.name_of(by, MODIFIER)?,
+                on: self.name_of(on, MODIFIER)?,
+            },
+            Rate::Growth(t) => RateRef::Growth(self.name_of(t, MODIFIER)?),
+            Rate::Recruitment(by, of) => RateRef::Recruitment {
+                by: self.name_of(by, MODIFIER)?,
+                of: self.state_name(of, MODIFIER)?,
+            },
+            Rate::Source(of) => RateRef::Source(self.state_name(of, MODIFIER)?),
+        };
+        let input = match input {
+            Signal::State(s) => Input::State(self.state_name(s, MODIFIER)?),
+            Signal::Concentration(d) => Input::Concentration(self.drug_name(d, MODIFIER)?),
+            Signal::Burden(t) => Input::Burden(self.name_of(t, MODIFIER)?),
+            Signal::TotalBurden => Input::TotalBurden,
+            Signal::Ratio(a, b) => Input::Ratio {
+                numerator: self.state_name(a, MODIFIER)?,
+                denominator: self.state_name(b, MODIFIER)?,
+            },
+        };
+        let modifier = ModifierSpec { on, input, factor };
+        let mut problems = Vec::new();
+        validate::check_modifier_law(&modifier, &mut problems);
+        validate::verdict(problems)?;
+        self.spec.modifiers.push(modifier);
+        Ok(())
     }
 
     /// Adds a drug.

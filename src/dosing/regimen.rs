@@ -435,6 +435,17 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<Destination, Sched
         };
     }
     let cells = spec.effectors.iter().chain(&spec.suppressors);
+    let species = spec.species.iter().zip(&model.layout.species);
+    if let Some((_, &state)) = species.clone().find(|(s, _)| s.name == dose.target) {
+        if dose.compartment != Compartment::Central {
+            return Err(ScheduleError::MissingCompartment {
+                dose: index,
+                target: dose.target.clone(),
+                compartment: dose.compartment.to_string(),
+            });
+        }
+        return Ok(plain(state));
+    }
     if let Some(c) = cells.clone().position(|c| c.name == dose.target) {
         if dose.compartment != Compartment::Central {
             return Err(ScheduleError::MissingCompartment {
@@ -457,11 +468,12 @@ fn locate(model: &Model, index: usize, dose: &Dose) -> Result<Destination, Sched
         .iter()
         .map(|d| d.name.as_str())
         .chain(cells.map(|c| c.name.as_str()))
+        .chain(species.map(|(s, _)| s.name.as_str()))
         .collect();
     Err(ScheduleError::UnknownTarget {
         dose: index,
         name: dose.target.clone(),
-        kind: "drug or cell population",
+        kind: "drug, cell population or species",
         available: available.join(", "),
     })
 }

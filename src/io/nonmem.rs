@@ -1303,9 +1303,10 @@ fn dosable(model: &Model) -> Vec<Dosable<'_>> {
         .filter_map(|(i, s)| {
             let compartment = match s.role {
                 StateRole::Depot => Compartment::Depot,
-                StateRole::Central | StateRole::Effector | StateRole::Suppressor => {
-                    Compartment::Central
-                }
+                StateRole::Central
+                | StateRole::Effector
+                | StateRole::Suppressor
+                | StateRole::Species => Compartment::Central,
                 StateRole::Peripheral(n) => Compartment::Peripheral(n),
                 StateRole::Tumor | StateRole::TumorTransit(_) => return None,
             };

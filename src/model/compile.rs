@@ -4,8 +4,9 @@
 use super::validate::{state_names, validate};
 use crate::error::BuildError;
 use crate::model::{
-    BuilderId, CustomTerm, DrugEffect, DrugLayout, Layout, Model, ModelSpec, Modifier, StateInfo,
-    StateRole, SuppressedRate, TargetRate, Term,
+    BuilderId, CustomTerm, DrugEffect, DrugLayout, Factor, Input, Layout, Model, ModelSpec,
+    Modifier, Process, RateRef, Signal, Sparsity, StateInfo, StateRole, SuppressedRate, TargetRate,
+    Term,
 };
 use crate::units::Unit;
 use std::ops::Range;
@@ -35,9 +36,9 @@ pub(crate) fn compile(
 
     for t in &spec.tumors {
         let unit = Unit::from(t.unit);
-        let start = push(StateRole::Tumor, unit, &t.name, t.initial);
+        let start = push(StateRole::Tumor, unit.clone(), &t.name, t.initial);
         for i in 1..=t.transit.map_or(0, |tr| tr.compartments) {
-            push(StateRole::TumorTransit(i), unit, &t.name, 0.0);
+            push(StateRole::TumorTransit(i), unit.clone(), &t.name, 0.0);
         }
         layout
             .tumors
@@ -52,6 +53,11 @@ pub(crate) fn compile(
         layout
             .suppressors
             .push(push(StateRole::Suppressor, Unit::Cells, &c.name, c.initial));
+    }
+    for s in &spec.species {
+        layout
+            .species
+            .push(push(StateRole::Species, s.unit.clone(), &s.name, s.initial));
     }
     for d in &spec.drugs {
         let depot = d
@@ -73,9 +79,12 @@ pub(crate) fn compile(
     let index = Index {
         spec: &spec,
         layout: &layout,
+        names: &names,
     };
     let terms = index.terms();
+    let sparsity = Sparsity::of(&terms, states.len(), !custom.is_empty());
     let model = Model {
+        sparsity,
         builder,
         states,
         initial,
@@ -97,6 +106,7 @@ pub(crate) fn compile(
 struct Index<'a> {
     spec: &'a ModelSpec,
     layout: &'a Layout,
+    names: &'a [String],
 }
 
 fn position<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> usize {
@@ -118,6 +128,50 @@ impl Index<'_> {
             Some(i) => self.layout.effectors[i],
             None => self.layout.suppressors[position(&self.spec.suppressors, name, |c| &c.name)],
         }
+    }
+
+    /// The state named `name` (any kind; a tumor's proliferating cells, a drug's `_central`).
+    fn state(&self, name: &str) -> usize {
+        position(self.names, name, |n| n)
+    }
+
+    fn species(&self, name: &str) -> usize {
+        self.layout.species[position(&self.spec.species, name, |c| &c.name)]
+    }
+
+    fn signal(&self, input: &Input) -> Signal {
+        match input {
+            Input::State(name) => Signal::State(self.state(name)),
+            Input::Concentration(drug) => {
+                let d = &self.layout.drugs[position(&self.spec.drugs, drug, |c| &c.name)];
+                Signal::Scaled {
+                    state: d.central,
+                    factor: d.inv_v1,
+                }
+            }
+            Input::Burden(tumor) => Signal::Sum(self.tumor(tumor)),
+            Input::TotalBurden => Signal::Sum(0..self.layout.tumors.last().map_or(0, |r| r.end)),
+            Input::Ratio {
+                numerator,
+                denominator,
+            } => Signal::Ratio {
+                numerator: self.state(numerator),
+                denominator: self.state(denominator),
+            },
+        }
+    }
+
+    /// The modifiers the spec puts on `rate`.
+    fn modifiers(&self, rate: &RateRef) -> impl Iterator<Item = Modifier> + '_ {
+        let rate = rate.clone();
+        self.spec
+            .modifiers
+            .iter()
+            .filter(move |m| m.on == rate)
+            .map(|m| Modifier::Factor {
+                input: self.signal(&m.input),
+                factor: m.factor,
+            })
     }
 
     fn drug_effect(&self, drug: &str, law: crate::model::EffectLaw) -> DrugEffect {
@@ -165,7 +219,8 @@ impl Index<'_> {
         for (t, range) in spec.tumors.iter().zip(&self.layout.tumors) {
             let mods = self
                 .effects(TargetRate::GrowthInhibition, &t.name)
-                .map(Modifier::Inhibit)
+                .map(|e| Modifier::drug(e, Factor::Inhibition))
+                .chain(self.modifiers(&RateRef::Growth(t.name.clone())))
                 .collect();
             terms.push(Term::Growth {
                 x: range.start,
@@ -194,6 +249,7 @@ impl Index<'_> {
                 terms.push(Term::Source {
                     to: state,
                     rate: c.source,
+                    mods: self.modifiers(&RateRef::Source(c.name.clone())).collect(),
                 });
             }
             first_order(state, None, c.death, &mut terms);
@@ -206,6 +262,16 @@ impl Index<'_> {
                     });
                 }
             }
+        }
+        for (s, &state) in spec.species.iter().zip(&self.layout.species) {
+            if s.production != 0.0 {
+                terms.push(Term::Source {
+                    to: state,
+                    rate: s.production,
+                    mods: self.modifiers(&RateRef::Source(s.name.clone())).collect(),
+                });
+            }
+            first_order(state, None, s.decay, &mut terms);
         }
         for (d, l) in spec.drugs.iter().zip(&self.layout.drugs) {
             if let (Some(depot), Some(a)) = (l.depot, d.absorption) {
@@ -236,9 +302,13 @@ impl Index<'_> {
             let range = self.tumor(&k.on);
             let mut mods: Vec<Modifier> = self
                 .effects(TargetRate::EffectorKill, &k.by)
-                .map(Modifier::Stimulate)
+                .map(|e| Modifier::drug(e, Factor::Activation))
                 .collect();
             mods.extend(self.suppressions(SuppressedRate::Kill, &k.by));
+            mods.extend(self.modifiers(&RateRef::Kill {
+                by: k.by.clone(),
+                on: k.on.clone(),
+            }));
             terms.push(Term::Kill {
                 by: self.cells(&k.by),
                 on: range.start,
@@ -252,7 +322,14 @@ impl Index<'_> {
                 burden: self.tumor(&r.by),
                 of: self.cells(&r.of),
                 law: r.law,
-                mods: self.suppressions(SuppressedRate::Recruitment, &r.of).into(),
+                mods: self
+                    .suppressions(SuppressedRate::Recruitment, &r.of)
+                    .into_iter()
+                    .chain(self.modifiers(&RateRef::Recruitment {
+                        by: r.by.clone(),
+                        of: r.of.clone(),
+                    }))
+                    .collect(),
             });
         }
         for i in &spec.inactivations {
@@ -260,6 +337,33 @@ impl Index<'_> {
                 burden: self.tumor(&i.by),
                 of: self.cells(&i.of),
                 rate: i.rate,
+            });
+        }
+        for p in &spec.processes {
+            let mods = || {
+                self.modifiers(&RateRef::Process(p.name().to_string()))
+                    .collect()
+            };
+            terms.push(match p {
+                Process::Transition(p) => Term::Transition {
+                    from: self.state(&p.from),
+                    to: p.to.as_deref().map(|to| self.state(to)),
+                    rate: p.rate,
+                    mods: mods(),
+                },
+                Process::Production(p) => Term::Production {
+                    by: self.state(&p.by),
+                    of: self.species(&p.of),
+                    rate: p.rate,
+                    mods: mods(),
+                },
+                Process::Binding(p) => Term::Binding {
+                    ligand: self.species(&p.ligand),
+                    receptor: self.species(&p.receptor),
+                    complex: self.species(&p.complex),
+                    kon: p.kon,
+                    koff: p.koff,
+                },
             });
         }
         terms

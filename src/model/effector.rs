@@ -138,6 +138,20 @@ impl Recruitment {
         }
     }
 
+    /// The derivative of [`saturation`](Self::saturation) at `w`, for Jacobians.
+    #[inline]
+    pub fn saturation_slope(&self, w: f64) -> f64 {
+        if w <= 0.0 {
+            0.0
+        } else if self.hill == 1.0 {
+            let h = self.half_saturation;
+            h / ((h + w) * (h + w))
+        } else {
+            let (wh, kh) = (w.powf(self.hill), self.half_saturation.powf(self.hill));
+            self.hill * wh / w * kh / ((kh + wh) * (kh + wh))
+        }
+    }
+
     pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
         vec![
             ("rate", self.rate, Requirement::NonNegative),

@@ -29,8 +29,12 @@ pub enum Effector {}
 /// Kind marker: a suppressor cell population (Tregs, MDSCs, TAMs).
 #[derive(Debug)]
 pub enum Suppressor {}
+/// Kind marker: a species (cytokine, chemokine, receptor, ligand, complex, exosomes, virus).
+#[derive(Debug)]
+pub enum Species {}
 
-/// Every kind of population; implemented by [`Tumor`], [`Effector`] and [`Suppressor`].
+/// Every kind of state a handle can name; implemented by [`Tumor`], [`Effector`],
+/// [`Suppressor`] and [`Species`].
 pub trait PopulationKind: sealed::Sealed {
     /// Which kind this is, as data.
     const KIND: ComponentKind;
@@ -44,6 +48,9 @@ impl PopulationKind for Effector {
 impl PopulationKind for Suppressor {
     const KIND: ComponentKind = ComponentKind::Suppressor;
 }
+impl PopulationKind for Species {
+    const KIND: ComponentKind = ComponentKind::Species;
+}
 /// The kinds of immune cell population ([`Effector`], [`Suppressor`]): they can be recruited by a
 /// tumor, inactivated by it, and receive cell infusions.
 pub trait ImmuneKind: PopulationKind {}
@@ -55,6 +62,7 @@ mod sealed {
     impl Sealed for super::Tumor {}
     impl Sealed for super::Effector {}
     impl Sealed for super::Suppressor {}
+    impl Sealed for super::Species {}
 }
 
 /// The kinds of model component, as data (for errors and layouts).
@@ -67,8 +75,12 @@ pub enum ComponentKind {
     Effector,
     /// A suppressor cell population.
     Suppressor,
+    /// A species.
+    Species,
     /// A drug (its PK compartments).
     Drug,
+    /// A process (transition, production, binding).
+    Process,
     /// A user term ([`Custom`](super::Custom)).
     Custom,
 }
@@ -79,7 +91,9 @@ impl fmt::Display for ComponentKind {
             ComponentKind::Tumor => "tumor",
             ComponentKind::Effector => "effector",
             ComponentKind::Suppressor => "suppressor",
+            ComponentKind::Species => "species",
             ComponentKind::Drug => "drug",
+            ComponentKind::Process => "process",
             ComponentKind::Custom => "custom term",
         })
     }
@@ -124,6 +138,32 @@ impl<K: PopulationKind> fmt::Debug for StateId<K> {
 /// Handle to a drug: the `ordinal`-th drug added to its builder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DrugId {
+    pub(crate) ordinal: usize,
+    pub(crate) builder: BuilderId,
+}
+
+/// Handle to a state of any kind, for inputs and transitions that accept several kinds: made
+/// from any `StateId<K>` with `.into()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateRef {
+    pub(crate) kind: ComponentKind,
+    pub(crate) ordinal: usize,
+    pub(crate) builder: BuilderId,
+}
+
+impl<K: PopulationKind> From<StateId<K>> for StateRef {
+    fn from(id: StateId<K>) -> Self {
+        StateRef {
+            kind: K::KIND,
+            ordinal: id.ordinal,
+            builder: id.builder,
+        }
+    }
+}
+
+/// Handle to a [process](super::Process): the `ordinal`-th process added to its builder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessId {
     pub(crate) ordinal: usize,
     pub(crate) builder: BuilderId,
 }

@@ -77,6 +77,27 @@ impl KillLaw {
         }
     }
 
+    /// The partial derivatives `(∂flux/∂E, ∂flux/∂T)` at `(e, t)`, for Jacobians.
+    #[inline]
+    pub fn partials(&self, e: f64, t: f64) -> (f64, f64) {
+        match *self {
+            KillLaw::MassAction(MassAction { rate }) => (rate * t, rate * e),
+            KillLaw::Saturating(Saturating {
+                rate,
+                half_saturation: h,
+            }) => (rate * t / (h + t), rate * e * h / ((h + t) * (h + t))),
+            KillLaw::RatioDependent(RatioDependent { d, l, s }) => {
+                if t <= 0.0 || e <= 0.0 {
+                    return (0.0, 0.0);
+                }
+                let r = (e / t).powf(l);
+                let g = r / (s + r);
+                let dg = s / ((s + r) * (s + r));
+                (d * t * dg * l * r / e, d * (g - dg * l * r))
+            }
+        }
+    }
+
     pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
         use Requirement::*;
         match *self {

@@ -20,11 +20,15 @@ mod compile;
 mod effector;
 mod handle;
 mod interaction;
+mod jacobian;
+mod modifier;
 mod param;
 mod pd;
 mod pk;
+mod process;
 mod radiation;
 mod spec;
+mod species;
 mod suppressor;
 mod term;
 mod tumor;
@@ -32,16 +36,20 @@ pub(crate) mod validate;
 
 pub use effector::{CellSpec, Recruitment, RecruitmentMode};
 pub use handle::{
-    BuilderId, ComponentKind, DrugId, Effector, ImmuneKind, PopulationKind, StateId, Suppressor,
-    Tumor,
+    BuilderId, ComponentKind, DrugId, Effector, ImmuneKind, PopulationKind, ProcessId, Species,
+    StateId, StateRef, Suppressor, Tumor,
 };
 pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
+pub use jacobian::Sparsity;
+pub use modifier::{Factor, Input, ModifierSpec, RateRef};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
+pub use process::{Binding, Process, Production, Transition};
 pub use radiation::Radiosensitivity;
 pub use spec::{
     EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec, TargetRate,
 };
+pub use species::SpeciesSpec;
 pub use suppressor::{Inhibition, SuppressedRate};
 pub use term::{Custom, Rates, States};
 pub use tumor::{
@@ -51,7 +59,7 @@ pub use tumor::{
 
 pub(crate) use compile::compile;
 pub(crate) use param::Requirement;
-pub(crate) use term::{DrugEffect, DrugLayout, Layout, Modifier, Term};
+pub(crate) use term::{DrugEffect, DrugLayout, Layout, Modifier, Signal, Term};
 
 use crate::units::Unit;
 use serde::Serialize;
@@ -70,6 +78,8 @@ pub enum StateRole {
     Effector,
     /// Suppressor cells.
     Suppressor,
+    /// A species (cytokine, receptor, complex, virus, …).
+    Species,
     /// A drug's depot amount.
     Depot,
     /// A drug's central amount.
@@ -110,6 +120,7 @@ pub struct Model {
     pub(crate) layout: Layout,
     pub(crate) terms: Vec<Term>,
     pub(crate) custom: Vec<CustomTerm>,
+    pub(crate) sparsity: Sparsity,
 }
 
 impl Model {
@@ -180,15 +191,85 @@ impl Model {
         dy
     }
 
+    /// The Jacobian `J[i][j] = ∂f_i/∂y_j` of the right-hand side at `(t, y)`, written row-major
+    /// into `jac` (`n × n` entries, `n` = [`n_states`](Self::n_states)). Inputs (infusion rates)
+    /// do not depend on the state and do not enter it.
+    ///
+    /// Built-in terms are differentiated analytically, with no allocation; only entries in
+    /// [`sparsity`](Self::sparsity) can be non-zero. User [`Custom`] terms are differentiated by
+    /// central differences (step `√ε·max(|y_j|, 1)`), which allocates.
+    ///
+    /// ```
+    /// use oncodyn::prelude::*;
+    ///
+    /// let mut b = ModelBuilder::new();
+    /// b.tumor(TumorSpec::new("tumor", 1e6, Logistic { rate: 0.2, capacity: 1e9 }))?;
+    /// let model = b.build()?;
+    /// let mut jac = [0.0];
+    /// model.jacobian_into(0.0, &[5e8], &mut jac);
+    /// assert!((jac[0] - 0.2 * (1.0 - 2.0 * 0.5)).abs() < 1e-15); // r·(1 − 2T/K)
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    pub fn jacobian_into(&self, t: f64, y: &[f64], jac: &mut [f64]) {
+        let n = self.n_states();
+        debug_assert_eq!(y.len(), n);
+        debug_assert_eq!(jac.len(), n * n);
+        jac.fill(0.0);
+        for term in &self.terms {
+            term.jacobian(t, y, jac);
+        }
+        if !self.custom.is_empty() {
+            self.custom_jacobian(t, y, jac);
+        }
+    }
+
+    /// The Jacobian at `(t, y)` as a new matrix. Allocates: use
+    /// [`jacobian_into`](Self::jacobian_into) in loops.
+    #[must_use = "this allocates; use jacobian_into in loops"]
+    pub fn jacobian(&self, t: f64, y: &[f64]) -> nalgebra::DMatrix<f64> {
+        let n = self.n_states();
+        let mut jac = vec![0.0; n * n];
+        self.jacobian_into(t, y, &mut jac);
+        nalgebra::DMatrix::from_row_slice(n, n, &jac)
+    }
+
+    /// Where the Jacobian may be non-zero, known when the model was built.
+    pub fn sparsity(&self) -> &Sparsity {
+        &self.sparsity
+    }
+
+    /// Adds the user terms' part of the Jacobian by central differences.
+    fn custom_jacobian(&self, t: f64, y: &[f64], jac: &mut [f64]) {
+        let n = y.len();
+        let (mut up, mut down) = (vec![0.0; n], vec![0.0; n]);
+        let mut point = y.to_vec();
+        let foreign = Cell::new(false);
+        for j in 0..n {
+            let h = f64::EPSILON.sqrt() * y[j].abs().max(1.0);
+            point[j] = y[j] + h;
+            up.fill(0.0);
+            self.run_custom(t, &point, &mut up, &foreign, self.custom.iter());
+            point[j] = y[j] - h;
+            down.fill(0.0);
+            self.run_custom(t, &point, &mut down, &foreign, self.custom.iter());
+            point[j] = y[j];
+            for i in 0..n {
+                jac[i * n + j] += (up[i] - down[i]) / (2.0 * h);
+            }
+        }
+    }
+
     /// Whether the right-hand side is linear (affine) in the state: only constant sources and
     /// first-order transfers, no user terms. Linear models get exact shortcuts (steady state by
     /// one linear solve).
     pub fn is_linear(&self) -> bool {
         self.custom.is_empty()
-            && self
-                .terms
-                .iter()
-                .all(|t| matches!(t, Term::Source { .. } | Term::FirstOrder { .. }))
+            && self.terms.iter().all(|t| match t {
+                Term::Source { mods, .. } => mods.is_empty(),
+                Term::FirstOrder { .. } => true,
+                Term::Transition { mods, .. } | Term::Production { mods, .. } => mods.is_empty(),
+                _ => false,
+            })
     }
 
     /// The same model with `change` applied to its description, rebuilt (and re-checked) with
@@ -285,6 +366,15 @@ impl Model {
     /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the suppressors.
     pub fn suppressor(&self, name: &str) -> Result<StateId<Suppressor>, crate::BuildError> {
         self.find(ComponentKind::Suppressor, name)
+            .map(|i| StateId::new(i, self.builder))
+    }
+
+    /// Handle of the species named `name`.
+    ///
+    /// # Errors
+    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the species.
+    pub fn species(&self, name: &str) -> Result<StateId<Species>, crate::BuildError> {
+        self.find(ComponentKind::Species, name)
             .map(|i| StateId::new(i, self.builder))
     }
 

@@ -90,6 +90,23 @@ impl EffectLaw {
         }
     }
 
+    /// The derivative `dE/dC` at `c` (0 for `c ≤ 0`, where the effect is 0), for Jacobians.
+    #[inline]
+    pub fn slope(&self, c: f64) -> f64 {
+        if c <= 0.0 {
+            return 0.0;
+        }
+        match *self {
+            EffectLaw::Linear(Linear { slope }) => slope,
+            EffectLaw::Emax(Emax { emax, ec50 }) => emax * ec50 / ((ec50 + c) * (ec50 + c)),
+            EffectLaw::SigmoidEmax(SigmoidEmax { emax, ec50, hill }) => {
+                let (ch, eh) = (c.powf(hill), ec50.powf(hill));
+                emax * hill * ch / c * eh / ((eh + ch) * (eh + ch))
+            }
+            EffectLaw::ExpKill(ExpKill { emax, k }) => emax * k * (-k * c).exp(),
+        }
+    }
+
     /// The supremum of `E(C)` over all concentrations (infinite for the linear law).
     pub fn max_effect(&self) -> f64 {
         match *self {

@@ -7,7 +7,8 @@
 //! so a model round-trips through a file.
 
 use super::{
-    CellSpec, DrugSpec, EffectLaw, Inhibition, KillLaw, Recruitment, SuppressedRate, TumorSpec,
+    CellSpec, DrugSpec, EffectLaw, Inhibition, KillLaw, ModifierSpec, Process, Recruitment,
+    SpeciesSpec, SuppressedRate, TumorSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,9 @@ pub struct ModelSpec {
     /// Suppressor cell populations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressors: Vec<CellSpec>,
+    /// Species: cytokines, receptors, complexes, virus, any named quantity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub species: Vec<SpeciesSpec>,
     /// Drugs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drugs: Vec<DrugSpec>,
@@ -42,6 +46,12 @@ pub struct ModelSpec {
     /// Drug effects.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<EffectSpec>,
+    /// Processes: transitions, productions, bindings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<Process>,
+    /// Modifiers multiplying rates by factors of states, concentrations, burdens or ratios.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<ModifierSpec>,
 }
 
 impl ModelSpec {
@@ -61,7 +71,9 @@ impl ModelSpec {
             Tumor => self.tumors.iter().map(|c| c.name.as_str()).collect(),
             Effector => self.effectors.iter().map(|c| c.name.as_str()).collect(),
             Suppressor => self.suppressors.iter().map(|c| c.name.as_str()).collect(),
+            Species => self.species.iter().map(|c| c.name.as_str()).collect(),
             Drug => self.drugs.iter().map(|c| c.name.as_str()).collect(),
+            Process => self.processes.iter().map(|p| p.name()).collect(),
             Custom => Vec::new(),
         }
     }

@@ -29,6 +29,12 @@ impl Inhibition {
         self.imax * s / (self.s50 + s)
     }
 
+    /// The derivative of [`inhibited_fraction`](Self::inhibited_fraction) at `s`.
+    #[inline]
+    pub fn inhibited_slope(&self, s: f64) -> f64 {
+        self.imax * self.s50 / ((self.s50 + s) * (self.s50 + s))
+    }
+
     pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {
         vec![
             ("imax", self.imax, Requirement::UnitInterval),

@@ -6,11 +6,73 @@
 //! the built-ins nothing.
 
 use super::handle::{BuilderId, ComponentKind, DrugId, PopulationKind, StateId};
-use super::{EffectLaw, GrowthLaw, Inhibition, KillLaw, Recruitment, RecruitmentMode};
+use super::{EffectLaw, Factor, GrowthLaw, Inhibition, KillLaw, Recruitment, RecruitmentMode};
 use std::cell::Cell;
 use std::ops::{Index, IndexMut, Range};
 
-/// A drug's concentration read from its central amount: `C = A1/V1`.
+/// A quantity `x` read from the state: what modifiers take as input.
+#[derive(Clone, Debug)]
+pub(crate) enum Signal {
+    /// One state.
+    State(usize),
+    /// One state times a constant (a drug's concentration `A/V`).
+    Scaled { state: usize, factor: f64 },
+    /// The sum of contiguous states (a tumor's burden, or every tumor's).
+    Sum(Range<usize>),
+    /// The ratio of two states.
+    Ratio {
+        numerator: usize,
+        denominator: usize,
+    },
+}
+
+impl Signal {
+    #[inline]
+    fn value(&self, y: &[f64]) -> f64 {
+        match self {
+            Signal::State(i) => y[*i],
+            Signal::Scaled { state, factor } => y[*state] * factor,
+            Signal::Sum(range) => y[range.clone()].iter().sum(),
+            Signal::Ratio {
+                numerator,
+                denominator,
+            } => y[*numerator] / y[*denominator],
+        }
+    }
+
+    /// Emits `(j, ∂x/∂y_j)` for every state `j` the signal reads.
+    fn gradient(&self, y: &[f64], emit: &mut impl FnMut(usize, f64)) {
+        match self {
+            Signal::State(i) => emit(*i, 1.0),
+            Signal::Scaled { state, factor } => emit(*state, *factor),
+            Signal::Sum(range) => range.clone().for_each(|j| emit(j, 1.0)),
+            Signal::Ratio {
+                numerator,
+                denominator,
+            } => {
+                let d = y[*denominator];
+                emit(*numerator, 1.0 / d);
+                emit(*denominator, -y[*numerator] / (d * d));
+            }
+        }
+    }
+
+    fn reads(&self, emit: &mut impl FnMut(usize)) {
+        match self {
+            Signal::State(i) | Signal::Scaled { state: i, .. } => emit(*i),
+            Signal::Sum(range) => range.clone().for_each(emit),
+            Signal::Ratio {
+                numerator,
+                denominator,
+            } => {
+                emit(*numerator);
+                emit(*denominator);
+            }
+        }
+    }
+}
+
+/// A drug's concentration read from its central amount: `C = A1/V1`, and its effect law.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DrugEffect {
     pub central: usize,
@@ -23,15 +85,19 @@ impl DrugEffect {
     fn effect(&self, y: &[f64]) -> f64 {
         self.law.effect(y[self.central] * self.inv_v1)
     }
+
+    /// `∂E/∂A1`.
+    #[inline]
+    fn slope(&self, y: &[f64]) -> f64 {
+        self.law.slope(y[self.central] * self.inv_v1) * self.inv_v1
+    }
 }
 
 /// A factor multiplying a rate.
 #[derive(Clone, Debug)]
 pub(crate) enum Modifier {
-    /// `1 + E(C)`.
-    Stimulate(DrugEffect),
-    /// `1 − E(C)`.
-    Inhibit(DrugEffect),
+    /// `factor(x)` of a signal `x` (drug effects: `1 ± E(C)`; any state, burden or ratio).
+    Factor { input: Signal, factor: Factor },
     /// `1 − Imax·S/(S50 + S)·Π(1 − E_j(C_j))`: suppression, relieved by drugs.
     Suppress {
         state: usize,
@@ -40,13 +106,22 @@ pub(crate) enum Modifier {
     },
 }
 
-#[inline]
-fn factor(mods: &[Modifier], y: &[f64]) -> f64 {
-    let mut f = 1.0;
-    for m in mods {
-        f *= match m {
-            Modifier::Stimulate(e) => 1.0 + e.effect(y),
-            Modifier::Inhibit(e) => 1.0 - e.effect(y),
+impl Modifier {
+    /// A drug's concentration through `factor`.
+    pub(crate) fn drug(effect: DrugEffect, factor: fn(EffectLaw) -> Factor) -> Modifier {
+        Modifier::Factor {
+            input: Signal::Scaled {
+                state: effect.central,
+                factor: effect.inv_v1,
+            },
+            factor: factor(effect.law),
+        }
+    }
+
+    #[inline]
+    fn value(&self, y: &[f64]) -> f64 {
+        match self {
+            Modifier::Factor { input, factor } => factor.value(input.value(y)),
             Modifier::Suppress {
                 state,
                 inhibition,
@@ -58,23 +133,112 @@ fn factor(mods: &[Modifier], y: &[f64]) -> f64 {
                 }
                 1.0 - strength
             }
-        };
+        }
+    }
+
+    /// Emits `(j, scale·∂m/∂y_j)`.
+    fn gradient(&self, y: &[f64], scale: f64, emit: &mut impl FnMut(usize, f64)) {
+        match self {
+            Modifier::Factor { input, factor } => {
+                let slope = scale * factor.slope(input.value(y));
+                input.gradient(y, &mut |j, d| emit(j, slope * d));
+            }
+            Modifier::Suppress {
+                state,
+                inhibition,
+                relief,
+            } => {
+                let kept: f64 = relief.iter().map(|e| 1.0 - e.effect(y)).product();
+                emit(
+                    *state,
+                    -scale * inhibition.inhibited_slope(y[*state]) * kept,
+                );
+                let strength = inhibition.inhibited_fraction(y[*state]);
+                for (k, e) in relief.iter().enumerate() {
+                    let others: f64 = relief
+                        .iter()
+                        .enumerate()
+                        .filter(|(l, _)| *l != k)
+                        .map(|(_, o)| 1.0 - o.effect(y))
+                        .product();
+                    emit(e.central, scale * strength * e.slope(y) * others);
+                }
+            }
+        }
+    }
+
+    fn reads(&self, emit: &mut impl FnMut(usize)) {
+        match self {
+            Modifier::Factor { input, .. } => input.reads(emit),
+            Modifier::Suppress { state, relief, .. } => {
+                emit(*state);
+                relief.iter().for_each(|e| emit(e.central));
+            }
+        }
+    }
+}
+
+#[inline]
+fn factor(mods: &[Modifier], y: &[f64]) -> f64 {
+    let mut f = 1.0;
+    for m in mods {
+        f *= m.value(y);
     }
     f
+}
+
+/// Emits `(j, base·∂(Π m)/∂y_j)` over the modifiers of a rate.
+fn product_gradient(mods: &[Modifier], y: &[f64], base: f64, emit: &mut impl FnMut(usize, f64)) {
+    for (k, m) in mods.iter().enumerate() {
+        let others: f64 = mods
+            .iter()
+            .enumerate()
+            .filter(|(l, _)| *l != k)
+            .map(|(_, o)| o.value(y))
+            .product();
+        m.gradient(y, base * others, emit);
+    }
 }
 
 /// One built-in term of the right-hand side. Each moves a flux (units/day) out of one state and,
 /// for transfers, into another.
 #[derive(Clone, Debug)]
 pub(crate) enum Term {
-    /// Constant influx `rate` into `to`.
-    Source { to: usize, rate: f64 },
+    /// Constant influx `rate·Π modifiers` into `to`.
+    Source {
+        to: usize,
+        rate: f64,
+        mods: Box<[Modifier]>,
+    },
     /// First-order flux `rate·y[from]` out of `from`, into `to` if any (PK transfers,
     /// elimination, natural death, transit).
     FirstOrder {
         from: usize,
         to: Option<usize>,
         rate: f64,
+    },
+    /// First-order flux `rate·y[from]·Π modifiers` out of `from`, into `to` if any (a
+    /// [`Transition`](super::Transition) process).
+    Transition {
+        from: usize,
+        to: Option<usize>,
+        rate: f64,
+        mods: Box<[Modifier]>,
+    },
+    /// Production `rate·y[by]·Π modifiers` of `of`.
+    Production {
+        by: usize,
+        of: usize,
+        rate: f64,
+        mods: Box<[Modifier]>,
+    },
+    /// Binding `kon·L·R − koff·C` out of `ligand` and `receptor`, into `complex`.
+    Binding {
+        ligand: usize,
+        receptor: usize,
+        complex: usize,
+        kon: f64,
+        koff: f64,
     },
     /// First-order loss `rate·f(t)·y[from]` with a time-varying factor (a clearance that
     /// changes with time).
@@ -134,6 +298,39 @@ fn transfer(dy: &mut [f64], from: usize, to: Option<usize>, flux: f64) {
     }
 }
 
+/// Where a term's flux goes: `(state, coefficient)` pairs, at most three.
+#[derive(Clone, Copy)]
+struct Stoichiometry {
+    rows: [(usize, f64); 3],
+    len: usize,
+}
+
+impl Stoichiometry {
+    fn gain(to: usize) -> Self {
+        Stoichiometry {
+            rows: [(to, 1.0), (0, 0.0), (0, 0.0)],
+            len: 1,
+        }
+    }
+
+    fn transfer(from: usize, to: Option<usize>) -> Self {
+        match to {
+            Some(to) => Stoichiometry {
+                rows: [(from, -1.0), (to, 1.0), (0, 0.0)],
+                len: 2,
+            },
+            None => Stoichiometry {
+                rows: [(from, -1.0), (0, 0.0), (0, 0.0)],
+                len: 1,
+            },
+        }
+    }
+
+    fn rows(&self) -> &[(usize, f64)] {
+        &self.rows[..self.len]
+    }
+}
+
 impl Term {
     /// Adds this term's contribution to `dy`.
     #[inline]
@@ -142,8 +339,27 @@ impl Term {
             Term::TimeVaryingLoss { from, rate, change } => {
                 dy[*from] -= rate * change.factor(t) * y[*from];
             }
-            Term::Source { to, rate } => dy[*to] += rate,
+            Term::Source { to, rate, mods } => dy[*to] += rate * factor(mods, y),
             Term::FirstOrder { from, to, rate } => transfer(dy, *from, *to, rate * y[*from]),
+            Term::Transition {
+                from,
+                to,
+                rate,
+                mods,
+            } => transfer(dy, *from, *to, rate * y[*from] * factor(mods, y)),
+            Term::Production { by, of, rate, mods } => dy[*of] += rate * y[*by] * factor(mods, y),
+            Term::Binding {
+                ligand,
+                receptor,
+                complex,
+                kon,
+                koff,
+            } => {
+                let flux = kon * y[*ligand] * y[*receptor] - koff * y[*complex];
+                dy[*ligand] -= flux;
+                dy[*receptor] -= flux;
+                dy[*complex] += flux;
+            }
             Term::Saturable {
                 central,
                 inv_v1,
@@ -194,6 +410,189 @@ impl Term {
             }
         }
     }
+
+    /// Where this term's flux goes.
+    fn stoichiometry(&self) -> Stoichiometry {
+        match self {
+            Term::Source { to, .. } => Stoichiometry::gain(*to),
+            Term::FirstOrder { from, to, .. } | Term::Transition { from, to, .. } => {
+                Stoichiometry::transfer(*from, *to)
+            }
+            Term::Production { of, .. } => Stoichiometry::gain(*of),
+            Term::Binding {
+                ligand,
+                receptor,
+                complex,
+                ..
+            } => Stoichiometry {
+                rows: [(*ligand, -1.0), (*receptor, -1.0), (*complex, 1.0)],
+                len: 3,
+            },
+            Term::TimeVaryingLoss { from, .. } => Stoichiometry::transfer(*from, None),
+            Term::Saturable { central, .. } => Stoichiometry::transfer(*central, None),
+            Term::Growth { x, .. } => Stoichiometry::gain(*x),
+            Term::Kill { on, to, .. } | Term::DrugLoss { on, to, .. } => {
+                Stoichiometry::transfer(*on, *to)
+            }
+            Term::Recruit { of, .. } => Stoichiometry::gain(*of),
+            Term::Inactivate { of, .. } => Stoichiometry::transfer(*of, None),
+        }
+    }
+
+    /// The modifiers multiplying this term's flux.
+    fn modifiers(&self) -> &[Modifier] {
+        match self {
+            Term::Source { mods, .. }
+            | Term::Transition { mods, .. }
+            | Term::Production { mods, .. }
+            | Term::Growth { mods, .. }
+            | Term::Kill { mods, .. }
+            | Term::Recruit { mods, .. } => mods,
+            _ => &[],
+        }
+    }
+
+    /// The flux before modifiers, and emits `(j, ∂flux/∂y_j)` of it.
+    fn base_flux(&self, t: f64, y: &[f64], emit: &mut impl FnMut(usize, f64)) -> f64 {
+        match self {
+            Term::Source { rate, .. } => *rate,
+            Term::FirstOrder { from, rate, .. } | Term::Transition { from, rate, .. } => {
+                emit(*from, *rate);
+                rate * y[*from]
+            }
+            Term::Production { by, rate, .. } => {
+                emit(*by, *rate);
+                rate * y[*by]
+            }
+            Term::Binding {
+                ligand,
+                receptor,
+                complex,
+                kon,
+                koff,
+            } => {
+                emit(*ligand, kon * y[*receptor]);
+                emit(*receptor, kon * y[*ligand]);
+                emit(*complex, -koff);
+                kon * y[*ligand] * y[*receptor] - koff * y[*complex]
+            }
+            Term::TimeVaryingLoss { from, rate, change } => {
+                let k = rate * change.factor(t);
+                emit(*from, k);
+                k * y[*from]
+            }
+            Term::Saturable {
+                central,
+                inv_v1,
+                vmax,
+                km,
+            } => {
+                let c = y[*central] * inv_v1;
+                emit(*central, vmax * km / ((km + c) * (km + c)) * inv_v1);
+                vmax * c / (km + c)
+            }
+            Term::Growth { x, burden, law, .. } => {
+                let w: f64 = y[burden.clone()].iter().sum();
+                let (dx, dw) = law.partials(y[*x], w);
+                emit(*x, dx);
+                burden.clone().for_each(|j| emit(j, dw));
+                law.flux(y[*x], w)
+            }
+            Term::Kill { by, on, law, .. } => {
+                let (de, dt) = law.partials(y[*by], y[*on]);
+                emit(*by, de);
+                emit(*on, dt);
+                law.flux(y[*by], y[*on])
+            }
+            Term::DrugLoss { on, effect, .. } => {
+                emit(*on, effect.effect(y));
+                emit(effect.central, effect.slope(y) * y[*on]);
+                effect.effect(y) * y[*on]
+            }
+            Term::Recruit {
+                burden, of, law, ..
+            } => {
+                let w: f64 = y[burden.clone()].iter().sum();
+                let (sat, dsat) = (
+                    law.rate * law.saturation(w),
+                    law.rate * law.saturation_slope(w),
+                );
+                match law.mode {
+                    RecruitmentMode::Expansion => {
+                        emit(*of, sat);
+                        burden.clone().for_each(|j| emit(j, dsat * y[*of]));
+                        sat * y[*of]
+                    }
+                    RecruitmentMode::Influx => {
+                        burden.clone().for_each(|j| emit(j, dsat));
+                        sat
+                    }
+                }
+            }
+            Term::Inactivate { burden, of, rate } => {
+                let w: f64 = y[burden.clone()].iter().sum();
+                emit(*of, rate * w);
+                burden.clone().for_each(|j| emit(j, rate * y[*of]));
+                rate * y[*of] * w
+            }
+        }
+    }
+
+    /// Adds this term's partial derivatives to the row-major `n × n` Jacobian `jac`.
+    pub(crate) fn jacobian(&self, t: f64, y: &[f64], jac: &mut [f64]) {
+        let n = y.len();
+        let stoichiometry = self.stoichiometry();
+        let rows = stoichiometry.rows();
+        let mods = self.modifiers();
+        let m = factor(mods, y);
+        let mut add = |j: usize, d: f64| {
+            for &(i, s) in rows {
+                jac[i * n + j] += s * d;
+            }
+        };
+        let base = self.base_flux(t, y, &mut |j, d| add(j, d * m));
+        product_gradient(mods, y, base, &mut add);
+    }
+
+    /// Emits every `(row, column)` where this term may make the Jacobian non-zero.
+    pub(crate) fn pattern(&self, emit: &mut impl FnMut(usize, usize)) {
+        let stoichiometry = self.stoichiometry();
+        let mut columns = Vec::new();
+        // Structure only: the state is not needed, but laws read their inputs' values; ones
+        // keep every read finite.
+        let ones = vec![1.0; self.max_index() + 1];
+        self.base_flux(0.0, &ones, &mut |j, _| columns.push(j));
+        for m in self.modifiers() {
+            m.reads(&mut |j| columns.push(j));
+        }
+        for &(i, _) in stoichiometry.rows() {
+            for &j in &columns {
+                emit(i, j);
+            }
+        }
+    }
+
+    /// The largest state index the term touches.
+    fn max_index(&self) -> usize {
+        let mut max = 0;
+        let mut see = |j: usize| max = max.max(j);
+        for &(i, _) in self.stoichiometry().rows() {
+            see(i);
+        }
+        match self {
+            Term::Growth { burden, .. }
+            | Term::Recruit { burden, .. }
+            | Term::Inactivate { burden, .. } => see(burden.end.saturating_sub(1)),
+            Term::Kill { by, .. } => see(*by),
+            Term::Production { by, .. } => see(*by),
+            Term::DrugLoss { effect, .. } => see(effect.central),
+            _ => {}
+        }
+        for m in self.modifiers() {
+            m.reads(&mut see);
+        }
+        max
+    }
 }
 
 /// Where each component's states sit in the state vector.
@@ -202,6 +601,7 @@ pub(crate) struct Layout {
     pub tumors: Vec<Range<usize>>,
     pub effectors: Vec<usize>,
     pub suppressors: Vec<usize>,
+    pub species: Vec<usize>,
     pub drugs: Vec<DrugLayout>,
 }
 
@@ -213,8 +613,9 @@ impl Layout {
             ComponentKind::Tumor => self.tumors.get(ordinal).map(|r| r.start),
             ComponentKind::Effector => self.effectors.get(ordinal).copied(),
             ComponentKind::Suppressor => self.suppressors.get(ordinal).copied(),
+            ComponentKind::Species => self.species.get(ordinal).copied(),
             ComponentKind::Drug => self.drugs.get(ordinal).map(|d| d.central),
-            ComponentKind::Custom => None,
+            ComponentKind::Custom | ComponentKind::Process => None,
         }
     }
 }

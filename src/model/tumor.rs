@@ -133,6 +133,43 @@ impl GrowthLaw {
         }
     }
 
+    /// The partial derivatives `(∂flux/∂x, ∂flux/∂w)` of [`flux`](Self::flux) at `(x, w)`,
+    /// for Jacobians (both 0 for `w ≤ 0`).
+    pub fn partials(&self, x: f64, w: f64) -> (f64, f64) {
+        if w <= 0.0 {
+            return (0.0, 0.0);
+        }
+        match *self {
+            GrowthLaw::Exponential(Exponential { rate }) => (rate, 0.0),
+            GrowthLaw::Logistic(Logistic { rate, capacity }) => {
+                (rate * (1.0 - w / capacity), -rate * x / capacity)
+            }
+            GrowthLaw::Gompertz(Gompertz { rate, capacity }) => {
+                (rate * (capacity / w).ln(), -rate * x / w)
+            }
+            GrowthLaw::VonBertalanffy(VonBertalanffy { growth, loss }) => {
+                let c = w.cbrt();
+                (growth / c - loss, -growth * x / (3.0 * c * w))
+            }
+            GrowthLaw::Simeoni(Simeoni {
+                lambda0,
+                lambda1,
+                psi,
+            }) => {
+                let u = (lambda0 / lambda1 * w).powf(psi);
+                let per = lambda0 * (1.0 + u).powf(-1.0 / psi);
+                (per, -per * x * u / ((1.0 + u) * w))
+            }
+            GrowthLaw::PowerLaw(PowerLaw {
+                coefficient,
+                exponent,
+            }) => (
+                coefficient * w.powf(exponent - 1.0),
+                coefficient * x * (exponent - 1.0) * w.powf(exponent - 2.0),
+            ),
+        }
+    }
+
     /// The closed-form solution `T(t)` from `T(0) = t0` without treatment or transit, where one
     /// exists (every law but [`Simeoni`]); used by tests and as documentation of each law.
     pub fn closed_form(&self, t0: f64, t: f64) -> Option<f64> {

@@ -2,7 +2,8 @@
 
 use crate::error::BuildError;
 use crate::model::{
-    CellSpec, ComponentKind, DrugSpec, EffectSpec, ModelSpec, Requirement, TargetRate, TumorSpec,
+    CellSpec, ComponentKind, DrugSpec, EffectSpec, Factor, Input, ModelSpec, ModifierSpec,
+    Process as Proc, RateRef, Requirement, TargetRate, TumorSpec,
 };
 use std::collections::HashSet;
 
@@ -78,6 +79,7 @@ pub(crate) fn state_names(spec: &ModelSpec) -> Vec<String> {
     }
     names.extend(spec.effectors.iter().map(|c| c.name.clone()));
     names.extend(spec.suppressors.iter().map(|c| c.name.clone()));
+    names.extend(spec.species.iter().map(|c| c.name.clone()));
     for d in &spec.drugs {
         if d.absorption.is_some() {
             names.push(format!("{}_depot", d.name));
@@ -123,13 +125,14 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
     if spec.tumors.is_empty()
         && spec.effectors.is_empty()
         && spec.suppressors.is_empty()
+        && spec.species.is_empty()
         && spec.drugs.is_empty()
     {
         return Err(BuildError::EmptyModel);
     }
     let mut components = HashSet::new();
     let mut repeated = HashSet::new();
-    for kind in [Tumor, Effector, Suppressor, Drug] {
+    for kind in [Tumor, Effector, Suppressor, Species, Drug, Process] {
         for name in spec.names(kind) {
             if name.is_empty() {
                 problems.push(BuildError::EmptyName { kind });
@@ -156,6 +159,9 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
         .chain(&spec.suppressors)
         .for_each(|c| check_cells(c, &mut problems));
     spec.drugs.iter().for_each(|d| check_drug(d, &mut problems));
+    for s in &spec.species {
+        check_params(&s.name, s.parameters(), &mut problems);
+    }
 
     let names = Names { spec };
     for k in &spec.kills {
@@ -196,7 +202,131 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
         names.expect(&e.of, &[e.rate.target_kind()], &mut problems);
         check_effect(e, &mut problems);
     }
+    let states = state_names(spec);
+    let state = |component: &str, name: &str, problems: &mut Vec<BuildError>| {
+        if !states.iter().any(|s| s == name) {
+            problems.push(BuildError::UnknownState {
+                component: component.to_string(),
+                name: name.to_string(),
+                available: states.join(", "),
+            });
+        }
+    };
+    for p in &spec.processes {
+        let name = p.name();
+        match p {
+            Proc::Transition(t) => {
+                state(name, &t.from, &mut problems);
+                if let Some(to) = &t.to {
+                    state(name, to, &mut problems);
+                }
+            }
+            Proc::Production(t) => {
+                state(name, &t.by, &mut problems);
+                names.expect(&t.of, &[Species], &mut problems);
+            }
+            Proc::Binding(b) => {
+                for s in [&b.ligand, &b.receptor, &b.complex] {
+                    names.expect(s, &[Species], &mut problems);
+                }
+            }
+        }
+        check_params(name, p.parameters(), &mut problems);
+    }
+    for m in &spec.modifiers {
+        let component = format!("modifier on {}", describe(&m.on));
+        check_rate(spec, &m.on, &mut problems);
+        match &m.input {
+            Input::State(s) => state(&component, s, &mut problems),
+            Input::Concentration(d) => names.expect(d, &[Drug], &mut problems),
+            Input::Burden(t) => names.expect(t, &[Tumor], &mut problems),
+            Input::TotalBurden if spec.tumors.is_empty() => {
+                problems.push(BuildError::UnknownRate {
+                    rate: describe(&m.on),
+                    reason: "its input is the total tumor burden, and the model has no tumor",
+                });
+            }
+            Input::TotalBurden => {}
+            Input::Ratio {
+                numerator,
+                denominator,
+            } => {
+                state(&component, numerator, &mut problems);
+                state(&component, denominator, &mut problems);
+            }
+        }
+        check_modifier_law(m, &mut problems);
+    }
     verdict(problems)
+}
+
+/// Checks a modifier's law: valid parameters, and an inhibition that cannot exceed 1.
+pub(crate) fn check_modifier_law(m: &ModifierSpec, problems: &mut Vec<BuildError>) {
+    let component = format!("modifier on {}", describe(&m.on));
+    check_params(&component, m.factor.parameters(), problems);
+    if let Factor::Inhibition(law) = m.factor {
+        if law.max_effect() > 1.0 {
+            problems.push(BuildError::InvalidStructure {
+                component,
+                param: "factor",
+                reason:
+                    "an inhibition must have a maximal effect of at most 1 (a linear law is unbounded)",
+            });
+        }
+    }
+}
+
+/// The rate `rate` as a reader would name it.
+pub(crate) fn describe(rate: &RateRef) -> String {
+    match rate {
+        RateRef::Process(name) => format!("process `{name}`"),
+        RateRef::Kill { by, on } => format!("the kill of {on} by {by}"),
+        RateRef::Growth(tumor) => format!("the growth of {tumor}"),
+        RateRef::Recruitment { by, of } => format!("the recruitment of {of} by {by}"),
+        RateRef::Source(of) => format!("the source of {of}"),
+    }
+}
+
+/// Checks that the rate a modifier names exists and can be modified.
+fn check_rate(spec: &ModelSpec, rate: &RateRef, problems: &mut Vec<BuildError>) {
+    let reason = match rate {
+        RateRef::Process(name) => match spec.processes.iter().find(|p| p.name() == name) {
+            None => Some("no process has this name"),
+            Some(p) if !p.is_modifiable() => {
+                Some("a binding's net flux cannot be modified (modify a transition or production)")
+            }
+            Some(_) => None,
+        },
+        RateRef::Kill { by, on } => (!spec.kills.iter().any(|k| &k.by == by && &k.on == on))
+            .then_some("the model has no such kill"),
+        RateRef::Growth(tumor) => {
+            (!spec.tumors.iter().any(|t| &t.name == tumor)).then_some("the model has no such tumor")
+        }
+        RateRef::Recruitment { by, of } => {
+            (!spec.recruitments.iter().any(|r| &r.by == by && &r.of == of))
+                .then_some("the model has no such recruitment")
+        }
+        RateRef::Source(of) => {
+            let cells = spec.effectors.iter().chain(&spec.suppressors);
+            let source = cells
+                .map(|c| (&c.name, c.source))
+                .chain(spec.species.iter().map(|s| (&s.name, s.production)))
+                .find(|(name, _)| *name == of);
+            match source {
+                None => Some("no cell population or species has this name"),
+                Some((_, rate)) if rate == 0.0 => {
+                    Some("its source is 0, so a factor on it has no effect")
+                }
+                Some(_) => None,
+            }
+        }
+    };
+    if let Some(reason) = reason {
+        problems.push(BuildError::UnknownRate {
+            rate: describe(rate),
+            reason,
+        });
+    }
 }
 
 /// No problems, the one problem, or [`BuildError::Several`].

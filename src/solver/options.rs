@@ -42,6 +42,9 @@ pub struct AbsoluteTolerance {
     pub cubic_millimeters: f64,
     /// Milligrams of drug (default 1e-9 mg).
     pub milligrams: f64,
+    /// Every other unit: species in nM, pg/mL, IU, cells/µL, dimensionless or any other unit
+    /// (default 1e-12 in the state's own unit).
+    pub other: f64,
 }
 
 impl Default for AbsoluteTolerance {
@@ -51,17 +54,19 @@ impl Default for AbsoluteTolerance {
             grams: 1e-12,
             cubic_millimeters: 1e-9,
             milligrams: 1e-9,
+            other: 1e-12,
         }
     }
 }
 
 impl AbsoluteTolerance {
-    fn for_unit(&self, unit: Unit) -> f64 {
+    fn for_unit(&self, unit: &Unit) -> f64 {
         match unit {
             Unit::Cells => self.cells,
             Unit::Grams => self.grams,
             Unit::CubicMillimeters => self.cubic_millimeters,
             Unit::Milligrams | Unit::MilligramsPerLiter => self.milligrams,
+            _ => self.other,
         }
     }
 }
@@ -131,6 +136,7 @@ impl SolverOptions {
             ("atol.grams", a.grams),
             ("atol.cubic_millimeters", a.cubic_millimeters),
             ("atol.milligrams", a.milligrams),
+            ("atol.other", a.other),
         ] {
             if !(v.is_finite() && v > 0.0) {
                 return bad(name, v, "must be finite and positive");
@@ -139,7 +145,7 @@ impl SolverOptions {
         if self.max_steps == 0 {
             return bad("max_steps", 0.0, "must be at least 1");
         }
-        let mut atol: Vec<f64> = model.states().iter().map(|s| a.for_unit(s.unit)).collect();
+        let mut atol: Vec<f64> = model.states().iter().map(|s| a.for_unit(&s.unit)).collect();
         for st in &self.state_atol {
             let Some(i) = model.state_index(&st.state) else {
                 let names: Vec<&str> = model.states().iter().map(|s| s.name.as_str()).collect();
