@@ -138,10 +138,11 @@ impl Recruitment {
         }
     }
 
-    /// The derivative of [`saturation`](Self::saturation) at `w`, for Jacobians.
+    /// The derivative of [`saturation`](Self::saturation) at `w`, for Jacobians (the right
+    /// derivative at `w = 0`; 0 there for a Hill coefficient other than 1).
     #[inline]
     pub fn saturation_slope(&self, w: f64) -> f64 {
-        if w <= 0.0 {
+        if w < 0.0 || (w == 0.0 && self.hill != 1.0) {
             0.0
         } else if self.hill == 1.0 {
             let h = self.half_saturation;

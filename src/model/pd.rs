@@ -90,15 +90,24 @@ impl EffectLaw {
         }
     }
 
-    /// The derivative `dE/dC` at `c` (0 for `c ≤ 0`, where the effect is 0), for Jacobians.
+    /// The derivative `dE/dC` at `c`, for Jacobians: 0 for `c < 0` (where the effect is 0),
+    /// the right derivative at `c = 0` (concentrations are non-negative; for a sigmoid law with
+    /// Hill coefficient below 1 it is unbounded there, and 0 is returned).
     #[inline]
     pub fn slope(&self, c: f64) -> f64 {
-        if c <= 0.0 {
+        if c < 0.0 {
             return 0.0;
         }
         match *self {
             EffectLaw::Linear(Linear { slope }) => slope,
             EffectLaw::Emax(Emax { emax, ec50 }) => emax * ec50 / ((ec50 + c) * (ec50 + c)),
+            EffectLaw::SigmoidEmax(SigmoidEmax { emax, ec50, hill }) if c == 0.0 => {
+                if hill == 1.0 {
+                    emax / ec50
+                } else {
+                    0.0
+                }
+            }
             EffectLaw::SigmoidEmax(SigmoidEmax { emax, ec50, hill }) => {
                 let (ch, eh) = (c.powf(hill), ec50.powf(hill));
                 emax * hill * ch / c * eh / ((eh + ch) * (eh + ch))

@@ -314,9 +314,7 @@ fn check_rate(spec: &ModelSpec, rate: &RateRef, problems: &mut Vec<BuildError>) 
                 .find(|(name, _)| *name == of);
             match source {
                 None => Some("no cell population or species has this name"),
-                Some((_, rate)) if rate == 0.0 => {
-                    Some("its source is 0, so a factor on it has no effect")
-                }
+                Some((_, 0.0)) => Some("its source is 0, so a factor on it has no effect"),
                 Some(_) => None,
             }
         }
