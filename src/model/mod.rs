@@ -18,6 +18,7 @@
 pub mod catalog;
 mod compile;
 mod effector;
+mod equations;
 mod handle;
 mod interaction;
 mod jacobian;
@@ -35,6 +36,7 @@ mod tumor;
 pub(crate) mod validate;
 
 pub use effector::{CellSpec, Recruitment, RecruitmentMode};
+pub use equations::{Equation, Equations};
 pub use handle::{
     BuilderId, ComponentKind, DrugId, Effector, ImmuneKind, PopulationKind, ProcessId, Species,
     StateId, StateRef, Suppressor, Tumor,
@@ -231,6 +233,28 @@ impl Model {
         let mut jac = vec![0.0; n * n];
         self.jacobian_into(t, y, &mut jac);
         nalgebra::DMatrix::from_row_slice(n, n, &jac)
+    }
+
+    /// The assembled system as text, one equation per state with parameter values; user
+    /// [`Custom`] terms are code and are listed by name only (see
+    /// [`custom_terms`](Self::custom_terms)).
+    ///
+    /// ```
+    /// use oncodyn::prelude::*;
+    ///
+    /// let mut b = ModelBuilder::new();
+    /// let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Gompertz { rate: 0.05, capacity: 1e12 }))?;
+    /// let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))?;
+    /// b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
+    /// let text = b.build()?.equations().to_string();
+    /// assert!(text.contains("dtumor/dt = 0.05·tumor·ln(1e12/tumor) − 1e-7·ctl·tumor"));
+    /// assert!(text.contains("dctl/dt = 1e4 − 0.04·ctl"));
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    pub fn equations(&self) -> Equations {
+        let names: Vec<String> = self.states.iter().map(|s| s.name.clone()).collect();
+        let units: Vec<Unit> = self.states.iter().map(|s| s.unit.clone()).collect();
+        Equations::of(&self.terms, &names, &units)
     }
 
     /// Where the Jacobian may be non-zero, known when the model was built.

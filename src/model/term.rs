@@ -300,7 +300,7 @@ fn transfer(dy: &mut [f64], from: usize, to: Option<usize>, flux: f64) {
 
 /// Where a term's flux goes: `(state, coefficient)` pairs, at most three.
 #[derive(Clone, Copy)]
-struct Stoichiometry {
+pub(crate) struct Stoichiometry {
     rows: [(usize, f64); 3],
     len: usize,
 }
@@ -326,7 +326,7 @@ impl Stoichiometry {
         }
     }
 
-    fn rows(&self) -> &[(usize, f64)] {
+    pub(crate) fn rows(&self) -> &[(usize, f64)] {
         &self.rows[..self.len]
     }
 }
@@ -412,7 +412,7 @@ impl Term {
     }
 
     /// Where this term's flux goes.
-    fn stoichiometry(&self) -> Stoichiometry {
+    pub(crate) fn stoichiometry(&self) -> Stoichiometry {
         match self {
             Term::Source { to, .. } => Stoichiometry::gain(*to),
             Term::FirstOrder { from, to, .. } | Term::Transition { from, to, .. } => {
@@ -440,7 +440,7 @@ impl Term {
     }
 
     /// The modifiers multiplying this term's flux.
-    fn modifiers(&self) -> &[Modifier] {
+    pub(crate) fn modifiers(&self) -> &[Modifier] {
         match self {
             Term::Source { mods, .. }
             | Term::Transition { mods, .. }

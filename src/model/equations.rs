@@ -1,0 +1,307 @@
+//! The assembled system as text: one line per state, with parameter values, so a built model
+//! can be read against its paper.
+//!
+//! Use this module through [`Model::equations`](super::Model::equations). Each line is
+//! `d<state>/dt = ± flux ± flux …`, every flux written with the law's formula, its parameter
+//! values and the states it reads (a tumor's burden `w` spelled out as the sum of its
+//! compartments, a drug's concentration as `amount/V`).
+
+use super::term::{DrugEffect, Modifier, Signal, Term};
+use super::{EffectLaw, Factor, GrowthLaw, KillLaw, RecruitmentMode};
+use crate::units::Unit;
+use std::fmt;
+
+/// The right-hand side of a model, one [`Equation`] per state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Equations {
+    /// One equation per state, in state-vector order.
+    pub equations: Vec<Equation>,
+}
+
+/// `d state/dt` as a sum of signed fluxes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Equation {
+    /// The state's name.
+    pub state: String,
+    /// Its unit.
+    pub unit: Unit,
+    /// The fluxes, each with its sign (`+1` in, `−1` out) and its formula.
+    pub fluxes: Vec<(f64, String)>,
+}
+
+impl fmt::Display for Equation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "d{}/dt =", self.state)?;
+        if self.fluxes.is_empty() {
+            return f.write_str(" 0");
+        }
+        for (i, (sign, flux)) in self.fluxes.iter().enumerate() {
+            let op = if *sign < 0.0 { "−" } else { "+" };
+            if i == 0 && *sign > 0.0 {
+                write!(f, " {flux}")?;
+            } else {
+                write!(f, " {op} {flux}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Equations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.equations {
+            writeln!(f, "{e}    [{}/day]", e.unit)?;
+        }
+        Ok(())
+    }
+}
+
+impl Equations {
+    /// The system as a Markdown table: state, unit, equation (in code spans).
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("| state | unit | equation |\n|---|---|---|\n");
+        for e in &self.equations {
+            out.push_str(&format!("| {} | {} | `{e}` |\n", e.state, e.unit));
+        }
+        out
+    }
+
+    /// Collects the fluxes of `terms` over states named `names` with `units`.
+    pub(crate) fn of(terms: &[Term], names: &[String], units: &[Unit]) -> Equations {
+        let mut equations: Vec<Equation> = names
+            .iter()
+            .zip(units)
+            .map(|(state, unit)| Equation {
+                state: state.clone(),
+                unit: unit.clone(),
+                fluxes: Vec::new(),
+            })
+            .collect();
+        let text = Text { names };
+        for term in terms {
+            let flux = text.term(term);
+            for &(i, sign) in term.stoichiometry().rows() {
+                equations[i].fluxes.push((sign, flux.clone()));
+            }
+        }
+        Equations { equations }
+    }
+}
+
+/// A number as short as it reads, to 12 significant digits: `0.05`, `1e10`, `3.42e-6` (a
+/// volume recovered as `1/(1/V)` prints as `V`).
+pub(crate) fn number(v: f64) -> String {
+    let v: f64 = format!("{v:.11e}").parse().unwrap_or(v);
+    let a = v.abs();
+    if a == 0.0 || (1e-3..1e4).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Formulas over state names.
+struct Text<'a> {
+    names: &'a [String],
+}
+
+impl Text<'_> {
+    fn name(&self, i: usize) -> &str {
+        self.names.get(i).map_or("?", String::as_str)
+    }
+
+    fn sum(&self, range: &std::ops::Range<usize>) -> String {
+        let parts: Vec<&str> = range.clone().map(|i| self.name(i)).collect();
+        if parts.len() == 1 {
+            parts[0].to_string()
+        } else {
+            format!("({})", parts.join(" + "))
+        }
+    }
+
+    fn signal(&self, s: &Signal) -> String {
+        match s {
+            Signal::State(i) => self.name(*i).to_string(),
+            Signal::Scaled { state, factor } => {
+                format!("({}/{})", self.name(*state), number(1.0 / factor))
+            }
+            Signal::Sum(range) => self.sum(range),
+            Signal::Ratio {
+                numerator,
+                denominator,
+            } => format!("({}/{})", self.name(*numerator), self.name(*denominator)),
+        }
+    }
+
+    fn effect(law: &EffectLaw, c: &str) -> String {
+        match *law {
+            EffectLaw::Linear(l) => format!("{}·{c}", number(l.slope)),
+            EffectLaw::Emax(e) => format!("{}·{c}/({} + {c})", number(e.emax), number(e.ec50)),
+            EffectLaw::SigmoidEmax(e) => {
+                let n = number(e.hill);
+                format!(
+                    "{}·{c}^{n}/({}^{n} + {c}^{n})",
+                    number(e.emax),
+                    number(e.ec50)
+                )
+            }
+            EffectLaw::ExpKill(e) => {
+                format!("{}·(1 − exp(−{}·{c}))", number(e.emax), number(e.k))
+            }
+        }
+    }
+
+    fn drug(&self, e: &DrugEffect) -> String {
+        let c = format!("({}/{})", self.name(e.central), number(1.0 / e.inv_v1));
+        Self::effect(&e.law, &c)
+    }
+
+    fn modifier(&self, m: &Modifier) -> String {
+        match m {
+            Modifier::Factor { input, factor } => {
+                let x = self.signal(input);
+                match factor {
+                    Factor::Effect(law) => format!("({})", Self::effect(law, &x)),
+                    Factor::Activation(law) => format!("(1 + {})", Self::effect(law, &x)),
+                    Factor::Inhibition(law) => format!("(1 − {})", Self::effect(law, &x)),
+                    Factor::Exponential { rate } => format!("exp(−{}·{x})", number(*rate)),
+                }
+            }
+            Modifier::Suppress {
+                state,
+                inhibition,
+                relief,
+            } => {
+                let s = self.name(*state);
+                let mut text = format!(
+                    "(1 − {}·{s}/({} + {s})",
+                    number(inhibition.imax),
+                    number(inhibition.s50)
+                );
+                for e in relief.iter() {
+                    text.push_str(&format!("·(1 − {})", self.drug(e)));
+                }
+                text.push(')');
+                text
+            }
+        }
+    }
+
+    fn growth(law: &GrowthLaw, x: &str, w: &str) -> String {
+        match *law {
+            GrowthLaw::Exponential(g) => format!("{}·{x}", number(g.rate)),
+            GrowthLaw::Logistic(g) => {
+                format!("{}·{x}·(1 − {w}/{})", number(g.rate), number(g.capacity))
+            }
+            GrowthLaw::Gompertz(g) => {
+                format!("{}·{x}·ln({}/{w})", number(g.rate), number(g.capacity))
+            }
+            GrowthLaw::VonBertalanffy(g) => {
+                format!("{x}·({}/{w}^(1/3) − {})", number(g.growth), number(g.loss))
+            }
+            GrowthLaw::Simeoni(g) => format!(
+                "{l0}·{x}/(1 + ({l0}/{}·{w})^{p})^(1/{p})",
+                number(g.lambda1),
+                l0 = number(g.lambda0),
+                p = number(g.psi)
+            ),
+            GrowthLaw::PowerLaw(g) => format!(
+                "{}·{x}·{w}^({} − 1)",
+                number(g.coefficient),
+                number(g.exponent)
+            ),
+        }
+    }
+
+    fn kill(law: &KillLaw, e: &str, t: &str) -> String {
+        match *law {
+            KillLaw::MassAction(k) => format!("{}·{e}·{t}", number(k.rate)),
+            KillLaw::Saturating(k) => format!(
+                "{}·{e}·{t}/({} + {t})",
+                number(k.rate),
+                number(k.half_saturation)
+            ),
+            KillLaw::RatioDependent(k) => format!(
+                "{}·({e}/{t})^{l}/({} + ({e}/{t})^{l})·{t}",
+                number(k.d),
+                number(k.s),
+                l = number(k.l)
+            ),
+        }
+    }
+
+    fn term(&self, term: &Term) -> String {
+        let base = match term {
+            Term::Source { rate, .. } => number(*rate),
+            Term::FirstOrder { from, rate, .. }
+            | Term::Transition { from, rate, .. }
+            | Term::Production { by: from, rate, .. } => {
+                format!("{}·{}", number(*rate), self.name(*from))
+            }
+            Term::Binding {
+                ligand,
+                receptor,
+                complex,
+                kon,
+                koff,
+            } => format!(
+                "({}·{}·{} − {}·{})",
+                number(*kon),
+                self.name(*ligand),
+                self.name(*receptor),
+                number(*koff),
+                self.name(*complex)
+            ),
+            Term::TimeVaryingLoss { from, rate, change } => format!(
+                "{}·exp({}·t^{h}/({}^{h} + t^{h}))·{}",
+                number(*rate),
+                number(change.emax),
+                number(change.t50),
+                self.name(*from),
+                h = number(change.hill)
+            ),
+            Term::Saturable {
+                central,
+                inv_v1,
+                vmax,
+                km,
+            } => {
+                let c = format!("({}/{})", self.name(*central), number(1.0 / inv_v1));
+                format!("{}·{c}/({} + {c})", number(*vmax), number(*km))
+            }
+            Term::Growth { x, burden, law, .. } => {
+                Self::growth(law, self.name(*x), &self.sum(burden))
+            }
+            Term::Kill { by, on, law, .. } => Self::kill(law, self.name(*by), self.name(*on)),
+            Term::DrugLoss { on, effect, .. } => {
+                format!("{}·{}", self.drug(effect), self.name(*on))
+            }
+            Term::Recruit {
+                burden, of, law, ..
+            } => {
+                let w = self.sum(burden);
+                let n = number(law.hill);
+                let sat = if law.hill == 1.0 {
+                    format!("{w}/({} + {w})", number(law.half_saturation))
+                } else {
+                    format!("{w}^{n}/({}^{n} + {w}^{n})", number(law.half_saturation))
+                };
+                match law.mode {
+                    RecruitmentMode::Expansion => {
+                        format!("{}·{sat}·{}", number(law.rate), self.name(*of))
+                    }
+                    RecruitmentMode::Influx => format!("{}·{sat}", number(law.rate)),
+                }
+            }
+            Term::Inactivate { burden, of, rate } => {
+                format!("{}·{}·{}", number(*rate), self.name(*of), self.sum(burden))
+            }
+        };
+        let mods: Vec<String> = term.modifiers().iter().map(|m| self.modifier(m)).collect();
+        if mods.is_empty() {
+            base
+        } else {
+            format!("{base}·{}", mods.join("·"))
+        }
+    }
+}
