@@ -11,8 +11,8 @@
 use crate::dosing::JumpKind;
 use crate::error::LookupError;
 use crate::model::{
-    BuilderId, BurdenUnit, ComponentKind, DrugId, Effector, Model, StateId, StateRole, Suppressor,
-    Tumor,
+    BuilderId, BurdenUnit, ComponentKind, DrugId, Effector, Model, Species, StateId, StateRole,
+    Suppressor, Tumor,
 };
 use crate::solver::{DiameterMapping, SolverStats};
 use crate::units::Unit;
@@ -213,6 +213,7 @@ struct HandleColumns {
     tumors: Vec<usize>,
     effectors: Vec<usize>,
     suppressors: Vec<usize>,
+    species: Vec<usize>,
     concentrations: Vec<usize>,
     central: Vec<usize>,
 }
@@ -333,6 +334,12 @@ impl ColumnHandle for StateId<Suppressor> {
         )
     }
 }
+impl ColumnHandle for StateId<Species> {
+    fn column_in(self, t: &Trajectory) -> Result<usize, LookupError> {
+        let cols = &t.handles.species;
+        pick(cols, self.ordinal, self.builder, t, ComponentKind::Species)
+    }
+}
 impl ColumnHandle for DrugId {
     fn column_in(self, t: &Trajectory) -> Result<usize, LookupError> {
         let cols = &t.handles.concentrations;
@@ -383,6 +390,7 @@ impl Trajectory {
             match s.role {
                 StateRole::Effector => handles.effectors.push(i),
                 StateRole::Suppressor => handles.suppressors.push(i),
+                StateRole::Species => handles.species.push(i),
                 _ => {}
             }
         }

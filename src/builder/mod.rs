@@ -286,9 +286,9 @@ impl ModelBuilder {
         }))
     }
 
-    /// Adds production of species `of` by state `by` at `rate` per unit of `by` (species
-    /// unit/(producer unit·day)); saturation in another quantity is a modifier with
-    /// [`Factor::Effect`].
+    /// Adds production of `of` (a species, or a cell population for stimulated proliferation
+    /// or recruitment) by state `by` at `rate` per unit of `by` (unit of `of`/(unit of
+    /// `by`·day)); saturation in another quantity is a modifier with [`Factor::Effect`].
     ///
     /// # Errors
     /// As [`transition`](Self::transition).
@@ -296,11 +296,11 @@ impl ModelBuilder {
         &mut self,
         name: &str,
         by: impl Into<StateRef>,
-        of: StateId<Species>,
+        of: impl Into<StateRef>,
         rate: f64,
     ) -> Result<ProcessId, BuildError> {
         let by = self.state_name(by.into(), name)?;
-        let of = self.name_of(of, name)?;
+        let of = self.state_name(of.into(), name)?;
         self.process(Process::Production(Production {
             name: name.to_string(),
             by,

@@ -222,9 +222,15 @@ impl Index<'_> {
                 .map(|e| Modifier::drug(e, Factor::Inhibition))
                 .chain(self.modifiers(&RateRef::Growth(t.name.clone())))
                 .collect();
+            let competitors = t
+                .competitors
+                .iter()
+                .map(|c| (self.tumor(&c.tumor), c.coefficient))
+                .collect();
             terms.push(Term::Growth {
                 x: range.start,
                 burden: range.clone(),
+                competitors,
                 law: t.growth,
                 mods,
             });
@@ -353,7 +359,7 @@ impl Index<'_> {
                 },
                 Process::Production(p) => Term::Production {
                     by: self.state(&p.by),
-                    of: self.species(&p.of),
+                    of: self.state(&p.of),
                     rate: p.rate,
                     mods: mods(),
                 },

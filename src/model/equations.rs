@@ -269,8 +269,22 @@ impl Text<'_> {
                 let c = format!("({}/{})", self.name(*central), number(1.0 / inv_v1));
                 format!("{}·{c}/({} + {c})", number(*vmax), number(*km))
             }
-            Term::Growth { x, burden, law, .. } => {
-                Self::growth(law, self.name(*x), &self.sum(burden))
+            Term::Growth {
+                x,
+                burden,
+                competitors,
+                law,
+                ..
+            } => {
+                let mut w = self.sum(burden);
+                if !competitors.is_empty() {
+                    let others: Vec<String> = competitors
+                        .iter()
+                        .map(|(r, a)| format!("{}·{}", number(*a), self.sum(r)))
+                        .collect();
+                    w = format!("({w} + {})", others.join(" + "));
+                }
+                Self::growth(law, self.name(*x), &w)
             }
             Term::Kill { by, on, law, .. } => Self::kill(law, self.name(*by), self.name(*on)),
             Term::DrugLoss { on, effect, .. } => {

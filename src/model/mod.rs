@@ -55,8 +55,8 @@ pub use species::SpeciesSpec;
 pub use suppressor::{Inhibition, SuppressedRate};
 pub use term::{Custom, Rates, States};
 pub use tumor::{
-    BurdenUnit, Exponential, Gompertz, GrowthLaw, Logistic, PowerLaw, Simeoni, Transit, TumorSpec,
-    VonBertalanffy,
+    BurdenUnit, Competitor, Exponential, Gompertz, GrowthLaw, Logistic, PowerLaw, Simeoni, Transit,
+    TumorSpec, VonBertalanffy,
 };
 
 pub(crate) use compile::compile;

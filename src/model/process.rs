@@ -13,7 +13,7 @@
 //!
 //! ```text
 //! transition  A → B     flux = k·A·Π(modifiers)              dA −= flux, dB += flux
-//! production  P ⇒ S     flux = k·P·Π(modifiers)              dS += flux
+//! production  P ⇒ S     flux = k·P·Π(modifiers)              dS += flux (S any state)
 //! binding     L + R ⇌ C flux = kon·L·R − koff·C              dL −= flux, dR −= flux, dC += flux
 //! ```
 
@@ -36,8 +36,10 @@ pub struct Transition {
     pub rate: f64,
 }
 
-/// Production of species `of` by population (or species) `by`: flux `rate·by·Π(modifiers)`,
-/// in the species' unit per day.
+/// Production of state `of` by state `by`: flux `rate·by·Π(modifiers)`, in `of`'s unit per
+/// day. Usually a species made by cells (IL-2 by helper T cells, PD-L1 by tumor cells); with
+/// `of` a cell population it is stimulated proliferation or recruitment (`c·T·E` as production
+/// of `E` by `E` with a linear factor of `T`, or `c·T` as production of `E` by `T`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Production {
@@ -45,7 +47,7 @@ pub struct Production {
     pub name: String,
     /// Name of the producing state.
     pub by: String,
-    /// Name of the species produced.
+    /// Name of the state produced (a species, or a cell population).
     pub of: String,
     /// Production per unit of the producer, species unit/(producer unit·day).
     pub rate: f64,

@@ -254,10 +254,12 @@ pub(crate) enum Term {
         vmax: f64,
         km: f64,
     },
-    /// Tumor growth `g(w)·x·Π modifiers`, `w` the sum over `burden`.
+    /// Tumor growth `g(w)·x·Π modifiers`, `w` the sum over `burden` plus each competitor's
+    /// burden times its coefficient.
     Growth {
         x: usize,
         burden: Range<usize>,
+        competitors: Box<[(Range<usize>, f64)]>,
         law: GrowthLaw,
         mods: Box<[Modifier]>,
     },
@@ -288,6 +290,16 @@ pub(crate) enum Term {
         of: usize,
         rate: f64,
     },
+}
+
+/// A clone's own burden plus its competitors' burdens, each times its coefficient.
+#[inline]
+fn competed_burden(y: &[f64], own: &Range<usize>, competitors: &[(Range<usize>, f64)]) -> f64 {
+    let mut w: f64 = y[own.clone()].iter().sum();
+    for (range, alpha) in competitors {
+        w += alpha * y[range.clone()].iter().sum::<f64>();
+    }
+    w
 }
 
 #[inline]
@@ -372,10 +384,11 @@ impl Term {
             Term::Growth {
                 x,
                 burden,
+                competitors,
                 law,
                 mods,
             } => {
-                let w: f64 = y[burden.clone()].iter().sum();
+                let w = competed_burden(y, burden, competitors);
                 dy[*x] += law.flux(y[*x], w) * factor(mods, y);
             }
             Term::Kill {
@@ -491,11 +504,20 @@ impl Term {
                 emit(*central, vmax * km / ((km + c) * (km + c)) * inv_v1);
                 vmax * c / (km + c)
             }
-            Term::Growth { x, burden, law, .. } => {
-                let w: f64 = y[burden.clone()].iter().sum();
+            Term::Growth {
+                x,
+                burden,
+                competitors,
+                law,
+                ..
+            } => {
+                let w = competed_burden(y, burden, competitors);
                 let (dx, dw) = law.partials(y[*x], w);
                 emit(*x, dx);
                 burden.clone().for_each(|j| emit(j, dw));
+                for (range, alpha) in competitors.iter() {
+                    range.clone().for_each(|j| emit(j, dw * alpha));
+                }
                 law.flux(y[*x], w)
             }
             Term::Kill { by, on, law, .. } => {
@@ -580,9 +602,19 @@ impl Term {
             see(i);
         }
         match self {
-            Term::Growth { burden, .. }
-            | Term::Recruit { burden, .. }
-            | Term::Inactivate { burden, .. } => see(burden.end.saturating_sub(1)),
+            Term::Growth {
+                burden,
+                competitors,
+                ..
+            } => {
+                see(burden.end.saturating_sub(1));
+                for (range, _) in competitors.iter() {
+                    see(range.end.saturating_sub(1));
+                }
+            }
+            Term::Recruit { burden, .. } | Term::Inactivate { burden, .. } => {
+                see(burden.end.saturating_sub(1))
+            }
             Term::Kill { by, .. } => see(*by),
             Term::Production { by, .. } => see(*by),
             Term::DrugLoss { effect, .. } => see(effect.central),

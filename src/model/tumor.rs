@@ -282,9 +282,36 @@ pub struct TumorSpec {
     /// proliferating cells into the transit chain if any (delayed death), else removes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radiosensitivity: Option<Radiosensitivity>,
+    /// Clones sharing this clone's capacity (Lotka–Volterra competition): the burden its
+    /// growth law sees is `w = w_own + Σ α_j·w_j`, so two logistic clones of capacity `K` with
+    /// `α = 1` grow to `K` together, not `2K`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub competitors: Vec<Competitor>,
+}
+
+/// A clone competing for a tumor's capacity, with its competition coefficient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Competitor {
+    /// Name of the competing tumor clone.
+    pub tumor: String,
+    /// Competition coefficient `α_j`, dimensionless: how much one unit of it counts against
+    /// this clone's capacity (1 for a shared capacity).
+    pub coefficient: f64,
 }
 
 impl TumorSpec {
+    /// The same tumor, competing for its capacity with `tumor` at coefficient `coefficient`
+    /// (see [`competitors`](Self::competitors)).
+    #[must_use]
+    pub fn competing_with(mut self, tumor: impl Into<String>, coefficient: f64) -> Self {
+        self.competitors.push(Competitor {
+            tumor: tumor.into(),
+            coefficient,
+        });
+        self
+    }
+
     /// A tumor in cells with no transit chain.
     pub fn new(name: impl Into<String>, initial: f64, growth: impl Into<GrowthLaw>) -> Self {
         TumorSpec {
@@ -294,6 +321,7 @@ impl TumorSpec {
             growth: growth.into(),
             transit: None,
             radiosensitivity: None,
+            competitors: Vec::new(),
         }
     }
 

@@ -164,6 +164,21 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
     }
 
     let names = Names { spec };
+    for t in &spec.tumors {
+        for c in &t.competitors {
+            names.expect(&c.tumor, &[Tumor], &mut problems);
+            if c.tumor == t.name {
+                problems.push(BuildError::InvalidStructure {
+                    component: t.name.clone(),
+                    param: "competitors",
+                    reason:
+                        "a clone cannot compete with itself (its own burden is counted already)",
+                });
+            }
+            let params = vec![("coefficient", c.coefficient, Requirement::NonNegative)];
+            check_params(&t.name, params, &mut problems);
+        }
+    }
     for k in &spec.kills {
         names.expect(&k.by, &[Effector], &mut problems);
         names.expect(&k.on, &[Tumor], &mut problems);
@@ -223,7 +238,7 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
             }
             Proc::Production(t) => {
                 state(name, &t.by, &mut problems);
-                names.expect(&t.of, &[Species], &mut problems);
+                state(name, &t.of, &mut problems);
             }
             Proc::Binding(b) => {
                 for s in [&b.ligand, &b.receptor, &b.complex] {

@@ -1,0 +1,312 @@
+//! The general model core — species in their own units, transitions, production, binding,
+//! modifiers on any rate, competing clones — against closed forms, conservation laws and
+//! equilibria derived by hand, plus the typed errors for bad input.
+//!
+//! Solved at `ANALYTIC_RTOL` (1e-10) with tight absolute tolerances; accepted relative error
+//! `ANALYTIC_MAX_REL` (tests/common), as for the other closed-form tests.
+
+mod common;
+
+use common::{ANALYTIC_MAX_REL, ANALYTIC_RTOL};
+use oncodyn::builder::{Rate, Signal};
+use oncodyn::model::{Factor, SpeciesSpec};
+use oncodyn::prelude::*;
+use oncodyn::solver::AbsoluteTolerance;
+use oncodyn::units::Unit;
+use oncodyn::BuildError;
+
+fn options() -> SolverOptions {
+    SolverOptions {
+        rtol: ANALYTIC_RTOL,
+        atol: AbsoluteTolerance {
+            cells: 1e-6,
+            other: 1e-14,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+#[test]
+fn two_logistic_clones_sharing_a_capacity_grow_to_it_together() -> Result<(), oncodyn::Error> {
+    // With equal r and K and α = 1 both ways, W = T1 + T2 obeys dW/dt = r·W·(1 − W/K): the
+    // logistic closed form from W(0) = 3e6. Without competition W would pass K.
+    let (r, k) = (0.3, 1e9);
+    let law = Logistic {
+        rate: r,
+        capacity: k,
+    };
+    let mut b = ModelBuilder::new();
+    let a = b.tumor(TumorSpec::new("sensitive", 2e6, law).competing_with("resistant", 1.0))?;
+    let c = b.tumor(TumorSpec::new("resistant", 1e6, law).competing_with("sensitive", 1.0))?;
+    let model = b.build()?;
+    let times = [0.0, 20.0, 60.0, 200.0];
+    let traj = simulate(&model, &Regimen::new("none"), &times, &options())?;
+    for &t in &times {
+        let w = traj.value_at(t, a)? + traj.value_at(t, c)?;
+        let exact = k / (1.0 + (k / 3e6 - 1.0) * (-r * t).exp());
+        assert!(rel(w, exact) < ANALYTIC_MAX_REL, "t = {t}: {w} vs {exact}");
+    }
+    // Their ratio stays 2 (same per-capita rate).
+    let ratio = traj.value_at(200.0, a)? / traj.value_at(200.0, c)?;
+    assert!(rel(ratio, 2.0) < ANALYTIC_MAX_REL);
+    Ok(())
+}
+
+#[test]
+fn a_transition_and_a_production_follow_their_closed_forms() -> Result<(), oncodyn::Error> {
+    // A → B at k: A = A0·e^(−kt), B = B0 + A0·(1 − e^(−kt)). S made by B at p per cell and
+    // cleared at δ: dS/dt = p·B − δ·S, solved by variation of constants (B0 = 0):
+    // S = p·A0·[(1 − e^(−δt))/δ − (e^(−kt) − e^(−δt))/(δ − k)].
+    let (k, p, delta, a0) = (0.2, 1e-4, 1.5, 1e6);
+    let mut b = ModelBuilder::new();
+    let active = b.effector(CellSpec::new("active", a0, 0.0, 0.0))?;
+    let exhausted = b.effector(CellSpec::new("exhausted", 0.0, 0.0, 0.0))?;
+    let il = b.species(
+        SpeciesSpec::new("cytokine", Unit::PicogramsPerMilliliter, 0.0).with_decay(delta),
+    )?;
+    b.transition("exhaustion", active, exhausted, k)?;
+    b.production("secretion", exhausted, il, p)?;
+    let model = b.build()?;
+    let traj = simulate(
+        &model,
+        &Regimen::new("none"),
+        &[0.0, 1.0, 5.0, 20.0],
+        &options(),
+    )?;
+    for t in [1.0, 5.0, 20.0] {
+        let e = (-k * t).exp();
+        assert!(rel(traj.value_at(t, active)?, a0 * e) < ANALYTIC_MAX_REL);
+        assert!(rel(traj.value_at(t, exhausted)?, a0 * (1.0 - e)) < ANALYTIC_MAX_REL);
+        let s =
+            p * a0 * ((1.0 - (-delta * t).exp()) / delta - (e - (-delta * t).exp()) / (delta - k));
+        let got = traj.value_at(t, il)?;
+        assert!(rel(got, s) < ANALYTIC_MAX_REL, "t = {t}: {got} vs {s}");
+    }
+    assert_eq!(traj.columns()[2].unit, Unit::PicogramsPerMilliliter);
+    Ok(())
+}
+
+#[test]
+fn binding_conserves_totals_and_reaches_its_equilibrium() -> Result<(), oncodyn::Error> {
+    // L + R ⇌ C alone: L + C and R + C are conserved; at equilibrium kon·L·R = koff·C, so with
+    // totals L0, R0: C solves kon·(L0 − C)(R0 − C) = koff·C (smaller root of the quadratic).
+    let (kon, koff, l0, r0) = (2.0, 0.5, 3.0, 1.0);
+    let mut b = ModelBuilder::new();
+    let l = b.species(SpeciesSpec::new("antibody", Unit::Nanomolar, l0))?;
+    let r = b.species(SpeciesSpec::new("pd1", Unit::Nanomolar, r0))?;
+    let c = b.species(SpeciesSpec::new("occupied", Unit::Nanomolar, 0.0))?;
+    b.binding("binding", l, r, c, kon, koff)?;
+    let model = b.build()?;
+    let traj = simulate(&model, &Regimen::new("none"), &[0.0, 0.3, 50.0], &options())?;
+    for t in [0.3, 50.0] {
+        let (lt, rt, ct) = (
+            traj.value_at(t, l)?,
+            traj.value_at(t, r)?,
+            traj.value_at(t, c)?,
+        );
+        assert!(
+            rel(lt + ct, l0) < 1e-12 && rel(rt + ct, r0) < 1e-12,
+            "t = {t}"
+        );
+    }
+    let kd = koff / kon;
+    let s = l0 + r0 + kd;
+    let exact = (s - (s * s - 4.0 * l0 * r0).sqrt()) / 2.0;
+    assert!(rel(traj.value_at(50.0, c)?, exact) < ANALYTIC_MAX_REL);
+    Ok(())
+}
+
+#[test]
+fn a_hill_inhibition_by_a_species_scales_the_kill_as_its_law_says() -> Result<(), oncodyn::Error> {
+    // Constant effector E, constant PD-L1 level s: kill k·E·T·(1 − Imax·s^n/(K^n + s^n)), so
+    // T = T0·exp((r − k·E·f)·t). A dose of PD-L1 at day 5 changes f from day 5 on.
+    let (r, k, e, imax, half, n): (f64, f64, f64, f64, f64, f64) = (0.1, 1e-7, 2e6, 0.8, 2.0, 3.0);
+    let f = |s: f64| 1.0 - imax * s.powf(n) / (half.powf(n) + s.powf(n));
+    let mut b = ModelBuilder::new();
+    let tumor = b.tumor(TumorSpec::new("tumor", 1e7, Exponential { rate: r }))?;
+    let ctl = b.effector(CellSpec::new("ctl", e, 0.0, 0.0))?;
+    let pdl1 = b.species(SpeciesSpec::new("pdl1", Unit::Dimensionless, 1.0))?;
+    b.kill(ctl, tumor, MassAction { rate: k })?;
+    b.modify(
+        Rate::Kill(ctl, tumor),
+        Signal::State(pdl1.into()),
+        Factor::Inhibition(
+            SigmoidEmax {
+                emax: imax,
+                ec50: half,
+                hill: n,
+            }
+            .into(),
+        ),
+    )?;
+    let model = b.build()?;
+    let regimen = Regimen::new("more pd-l1").with(Dose::bolus(5.0, "pdl1", 2.0));
+    let traj = simulate(&model, &regimen, &[0.0, 5.0, 10.0], &options())?;
+    let at5 = 1e7 * ((r - k * e * f(1.0)) * 5.0).exp();
+    let at10 = at5 * ((r - k * e * f(3.0)) * 5.0).exp();
+    assert!(rel(traj.value_at(5.0, tumor)?, at5) < ANALYTIC_MAX_REL);
+    assert!(rel(traj.value_at(10.0, tumor)?, at10) < ANALYTIC_MAX_REL);
+    Ok(())
+}
+
+#[test]
+fn a_drug_stimulating_a_source_enters_as_a_factor() -> Result<(), oncodyn::Error> {
+    // dE/dt = σ·(1 + Emax·C/(EC50 + C)) at a constant C (no elimination): linear in t. A
+    // check of Rate::Source and Signal::Concentration.
+    let (sigma, emax, ec50, c) = (1e4, 2.0, 5.0, 10.0);
+    let mut b = ModelBuilder::new();
+    let cells = b.effector(CellSpec::new("cells", 0.0, sigma, 0.0))?;
+    let il2 = b.drug(DrugSpec::one_compartment("il2", 0.0, 1.0))?;
+    b.modify(
+        Rate::Source(cells.into()),
+        Signal::Concentration(il2),
+        Factor::Activation(Emax { emax, ec50 }.into()),
+    )?;
+    let model = b.build()?;
+    let regimen = Regimen::new("il2").with(Dose::bolus(0.0, "il2", c));
+    let traj = simulate(&model, &regimen, &[0.0, 4.0], &options())?;
+    let exact = 4.0 * sigma * (1.0 + emax * c / (ec50 + c));
+    assert!(rel(traj.value_at(4.0, cells)?, exact) < ANALYTIC_MAX_REL);
+    Ok(())
+}
+
+#[test]
+fn units_of_species_round_trip_through_files_and_label_columns() -> Result<(), oncodyn::Error> {
+    let text = r#"
+[[model.species]]
+name = "virus"
+unit = "copies/mL"
+initial = 1e3
+decay = 0.5
+
+[[model.species]]
+name = "il6"
+unit = "pg/mL"
+initial = 10.0
+
+[simulation]
+horizon = 2.0
+step = 1.0
+"#;
+    let file = oncodyn::io::ModelFile::from_toml_str(text)?;
+    assert_eq!(
+        oncodyn::io::ModelFile::from_toml_str(&file.to_toml_string()?)?,
+        file
+    );
+    let (_, traj) = file.simulate()?;
+    let mut csv = Vec::new();
+    traj.write_csv(&mut csv)?;
+    let header = String::from_utf8(csv).expect("utf-8");
+    let header = header.lines().next().expect("a header");
+    assert!(
+        header.contains("virus[copies/mL]") && header.contains("il6[pg/mL]"),
+        "{header}"
+    );
+    let virus = traj.column_by_name("virus")?;
+    assert!(rel(virus.get(2).expect("day 2"), 1e3 * (-1.0f64).exp()) < ANALYTIC_MAX_REL);
+    Ok(())
+}
+
+#[test]
+fn bad_processes_and_modifiers_are_typed_errors_naming_what_is_wrong() {
+    let base = |extra: &str| {
+        format!(
+            r#"
+[[model.tumors]]
+name = "tumor"
+initial = 1e6
+growth = {{ type = "exponential", rate = 0.1 }}
+
+[[model.effectors]]
+name = "ctl"
+initial = 1e5
+
+[[model.species]]
+name = "pdl1"
+unit = "nM"
+initial = 1.0
+
+[[model.species]]
+name = "pd1"
+unit = "nM"
+initial = 1.0
+
+[[model.species]]
+name = "complex"
+unit = "nM"
+initial = 0.0
+{extra}
+[simulation]
+horizon = 1.0
+step = 1.0
+"#
+        )
+    };
+    let build = |extra: &str| {
+        oncodyn::io::ModelFile::from_toml_str(&base(extra))
+            .map_err(oncodyn::Error::from)
+            .and_then(|f| f.build().map_err(oncodyn::Error::from))
+    };
+    let cases: [(&str, fn(&BuildError) -> bool); 6] = [
+        (
+            "[[model.processes]]\ntype = \"transition\"\nname = \"x\"\nfrom = \"ctl\"\nto = \"ghost\"\nrate = 0.1\n",
+            |e| matches!(e, BuildError::UnknownState { name, .. } if name == "ghost"),
+        ),
+        (
+            "[[model.modifiers]]\non = { process = \"nothing\" }\ninput = { state = \"pdl1\" }\nfactor = { exponential = { rate = 1.0 } }\n",
+            |e| matches!(e, BuildError::UnknownRate { .. }),
+        ),
+        (
+            "[[model.kills]]\nby = \"ctl\"\non = \"tumor\"\nlaw = { type = \"mass_action\", rate = 1e-7 }\n[[model.modifiers]]\non = { kill = { by = \"ctl\", on = \"tumor\" } }\ninput = { state = \"pdl1\" }\nfactor = { inhibition = { type = \"sigmoid_emax\", emax = 0.5, ec50 = 1.0, hill = 0.0 } }\n",
+            |e| matches!(e, BuildError::InvalidParameter { param: "hill", .. }),
+        ),
+        (
+            "[[model.kills]]\nby = \"ctl\"\non = \"tumor\"\nlaw = { type = \"mass_action\", rate = 1e-7 }\n[[model.modifiers]]\non = { kill = { by = \"ctl\", on = \"tumor\" } }\ninput = { state = \"pdl1\" }\nfactor = { inhibition = { type = \"emax\", emax = 1.5, ec50 = 1.0 } }\n",
+            |e| matches!(e, BuildError::InvalidStructure { param: "factor", .. }),
+        ),
+        (
+            "[[model.processes]]\ntype = \"binding\"\nname = \"b\"\nligand = \"pdl1\"\nreceptor = \"pd1\"\ncomplex = \"complex\"\nkon = -1.0\nkoff = 1.0\n",
+            |e| matches!(e, BuildError::InvalidParameter { param: "kon", .. }),
+        ),
+        (
+            "[[model.processes]]\ntype = \"binding\"\nname = \"b\"\nligand = \"pdl1\"\nreceptor = \"ctl\"\ncomplex = \"complex\"\nkon = 1.0\nkoff = 1.0\n",
+            |e| matches!(e, BuildError::UnknownName { name, .. } if name == "ctl"),
+        ),
+    ];
+    for (extra, expected) in cases {
+        match build(extra) {
+            Err(oncodyn::Error::Build(e)) => assert!(expected(&e), "{extra}: {e}"),
+            other => panic!("{extra}: expected a build error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_kill_cannot_be_pointed_at_a_species_nor_a_modifier_at_a_binding() -> Result<(), oncodyn::Error>
+{
+    // Kill takes StateId<Effector> and StateId<Tumor>: a species handle does not compile there
+    // (checked by the type system). A modifier on a binding's net flux is a build error.
+    let mut b = ModelBuilder::new();
+    let l = b.species(SpeciesSpec::new("l", Unit::Nanomolar, 1.0))?;
+    let r = b.species(SpeciesSpec::new("r", Unit::Nanomolar, 1.0))?;
+    let c = b.species(SpeciesSpec::new("c", Unit::Nanomolar, 0.0))?;
+    let binding = b.binding("binding", l, r, c, 1.0, 1.0)?;
+    b.modify(
+        Rate::Process(binding),
+        Signal::State(l.into()),
+        Factor::Exponential { rate: 1.0 },
+    )?;
+    assert!(matches!(b.build(), Err(BuildError::UnknownRate { .. })));
+    let mut b = ModelBuilder::new();
+    b.species(SpeciesSpec::new("l", Unit::Nanomolar, 1.0))?;
+    assert!(matches!(
+        b.species(SpeciesSpec::new("l", Unit::Nanomolar, 1.0)),
+        Err(BuildError::DuplicateName { .. })
+    ));
+    Ok(())
+}
