@@ -212,6 +212,9 @@ step = 1.0
     Ok(())
 }
 
+/// What a bad input's error must be.
+type Expected = fn(&BuildError) -> bool;
+
 #[test]
 fn bad_processes_and_modifiers_are_typed_errors_naming_what_is_wrong() {
     let base = |extra: &str| {
@@ -252,7 +255,7 @@ step = 1.0
             .map_err(oncodyn::Error::from)
             .and_then(|f| f.build().map_err(oncodyn::Error::from))
     };
-    let cases: [(&str, fn(&BuildError) -> bool); 6] = [
+    let cases: [(&str, Expected); 6] = [
         (
             "[[model.processes]]\ntype = \"transition\"\nname = \"x\"\nfrom = \"ctl\"\nto = \"ghost\"\nrate = 0.1\n",
             |e| matches!(e, BuildError::UnknownState { name, .. } if name == "ghost"),
