@@ -313,3 +313,17 @@ fn a_kill_cannot_be_pointed_at_a_species_nor_a_modifier_at_a_binding() -> Result
     ));
     Ok(())
 }
+
+#[test]
+fn renaming_a_state_in_model_modified_is_a_layout_change() -> Result<(), oncodyn::Error> {
+    // The kill names the tumor, so a rename would also break it: the layout change is what is
+    // reported, once.
+    let mut b = ModelBuilder::new();
+    let tumor = b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
+    let ctl = b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.0))?;
+    b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
+    let model = b.build()?;
+    let err = model.modified(|spec| spec.tumors[0].name = "renamed".into());
+    assert!(matches!(err, Err(BuildError::LayoutChanged)), "{err:?}");
+    Ok(())
+}

@@ -311,6 +311,13 @@ impl Model {
     ) -> Result<Model, crate::BuildError> {
         let mut spec = self.spec.clone();
         change(&mut spec);
+        // A change of layout is reported as such, before the names it breaks.
+        let names = validate::state_names(&spec);
+        let same_names = names.len() == self.states.len()
+            && names.iter().zip(&self.states).all(|(a, b)| *a == b.name);
+        if !same_names {
+            return Err(crate::BuildError::LayoutChanged);
+        }
         let model = compile::compile(spec, self.custom.clone(), self.builder)?;
         let same = model.states.len() == self.states.len()
             && model.states.iter().zip(&self.states).all(|(a, b)| a == b);
