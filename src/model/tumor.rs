@@ -134,10 +134,26 @@ impl GrowthLaw {
     }
 
     /// The partial derivatives `(∂flux/∂x, ∂flux/∂w)` of [`flux`](Self::flux) at `(x, w)`,
-    /// for Jacobians (both 0 for `w ≤ 0`).
+    /// for Jacobians: 0 for `w < 0`; at `w = 0` (no tumor) the right derivative where it is
+    /// finite — the initial per-capita rate of the exponential, logistic and Simeoni laws, which
+    /// decides whether a tumor-free state is stable — and 0 where it is unbounded (Gompertz, von
+    /// Bertalanffy, power law with exponent below 1).
     pub fn partials(&self, x: f64, w: f64) -> (f64, f64) {
-        if w <= 0.0 {
+        if w < 0.0 {
             return (0.0, 0.0);
+        }
+        if w == 0.0 {
+            let initial = match *self {
+                GrowthLaw::Exponential(Exponential { rate })
+                | GrowthLaw::Logistic(Logistic { rate, .. }) => rate,
+                GrowthLaw::Simeoni(Simeoni { lambda0, .. }) => lambda0,
+                GrowthLaw::PowerLaw(PowerLaw {
+                    coefficient,
+                    exponent,
+                }) if exponent == 1.0 => coefficient,
+                _ => 0.0,
+            };
+            return (initial, 0.0);
         }
         match *self {
             GrowthLaw::Exponential(Exponential { rate }) => (rate, 0.0),
