@@ -149,8 +149,8 @@ impl GrowthLaw {
                 GrowthLaw::Simeoni(Simeoni { lambda0, .. }) => lambda0,
                 GrowthLaw::PowerLaw(PowerLaw {
                     coefficient,
-                    exponent,
-                }) if exponent == 1.0 => coefficient,
+                    exponent: 1.0,
+                }) => coefficient,
                 _ => 0.0,
             };
             return (initial, 0.0);
