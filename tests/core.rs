@@ -327,3 +327,29 @@ fn renaming_a_state_in_model_modified_is_a_layout_change() -> Result<(), oncodyn
     assert!(matches!(err, Err(BuildError::LayoutChanged)), "{err:?}");
     Ok(())
 }
+
+#[test]
+fn parameter_paths_reach_species_processes_and_modifiers() -> Result<(), oncodyn::Error> {
+    // Studies vary and fits estimate parameters by path: the new sections are addressed like
+    // the old ones (processes by name, modifiers by index).
+    use oncodyn::compare::ParamPath;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/models/every_term.toml");
+    let mut spec = oncodyn::io::ModelFile::read(path)?.model;
+    for (text, value) in [
+        ("species[il2].decay", 2.0),
+        ("processes[exhaustion].rate", 0.05),
+        ("processes[engagement].kon", 10.0),
+        ("modifiers[2].factor.inhibition.emax", 0.9),
+        ("tumors[tumor].competitors", f64::NAN),
+    ] {
+        let path = ParamPath::parse(text).map_err(oncodyn::Error::from)?;
+        if value.is_nan() {
+            assert!(path.get(&spec).is_err(), "{text} is not a number");
+            continue;
+        }
+        assert_eq!(path.get(&spec).map_err(oncodyn::Error::from)?, value, "{text}");
+        path.set(&mut spec, 2.0 * value).map_err(oncodyn::Error::from)?;
+        assert_eq!(path.get(&spec).map_err(oncodyn::Error::from)?, 2.0 * value, "{text}");
+    }
+    Ok(())
+}
