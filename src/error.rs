@@ -364,6 +364,18 @@ pub enum ScheduleError {
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum SolveError {
+    /// A slice passed to [`Model::rhs_into`](crate::model::Model::rhs_into),
+    /// [`Model::derivative`](crate::model::Model::derivative) or
+    /// [`Model::jacobian_into`](crate::model::Model::jacobian_into) has the wrong length.
+    #[error("`{argument}` has {got} values; the model needs {expected}")]
+    WrongLength {
+        /// Which argument.
+        argument: &'static str,
+        /// The length it must have.
+        expected: usize,
+        /// The length it has.
+        got: usize,
+    },
     /// The step size collapsed below what floating point can resolve at `t`.
     #[error("step size too small at t = {t} d")]
     StepSizeTooSmall {

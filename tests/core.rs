@@ -333,7 +333,10 @@ fn parameter_paths_reach_species_processes_and_modifiers() -> Result<(), oncodyn
     // Studies vary and fits estimate parameters by path: the new sections are addressed like
     // the old ones (processes by name, modifiers by index).
     use oncodyn::compare::ParamPath;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/models/every_term.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/models/every_term.toml"
+    );
     let mut spec = oncodyn::io::ModelFile::read(path)?.model;
     for (text, value) in [
         ("species[il2].decay", 2.0),
@@ -347,9 +350,52 @@ fn parameter_paths_reach_species_processes_and_modifiers() -> Result<(), oncodyn
             assert!(path.get(&spec).is_err(), "{text} is not a number");
             continue;
         }
-        assert_eq!(path.get(&spec).map_err(oncodyn::Error::from)?, value, "{text}");
-        path.set(&mut spec, 2.0 * value).map_err(oncodyn::Error::from)?;
-        assert_eq!(path.get(&spec).map_err(oncodyn::Error::from)?, 2.0 * value, "{text}");
+        assert_eq!(
+            path.get(&spec).map_err(oncodyn::Error::from)?,
+            value,
+            "{text}"
+        );
+        path.set(&mut spec, 2.0 * value)
+            .map_err(oncodyn::Error::from)?;
+        assert_eq!(
+            path.get(&spec).map_err(oncodyn::Error::from)?,
+            2.0 * value,
+            "{text}"
+        );
     }
+    Ok(())
+}
+
+#[test]
+fn wrong_length_slices_are_typed_errors_not_panics() -> Result<(), oncodyn::Error> {
+    use oncodyn::SolveError;
+    let mut b = ModelBuilder::new();
+    b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
+    b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.1))?;
+    let model = b.build()?;
+    let mut dy = [0.0; 2];
+    let wrong = |r: Result<(), SolveError>, arg: &str| {
+        assert!(
+            matches!(r, Err(SolveError::WrongLength { argument, expected: 2, .. }) if argument == arg),
+            "{arg}"
+        )
+    };
+    wrong(model.rhs_into(0.0, &[1.0], &[0.0, 0.0], &mut dy), "y");
+    wrong(model.rhs_into(0.0, &[1.0, 1.0], &[0.0], &mut dy), "inputs");
+    wrong(
+        model.rhs_into(0.0, &[1.0, 1.0], &[0.0, 0.0], &mut [0.0; 3]),
+        "dy",
+    );
+    assert!(matches!(
+        model.jacobian_into(0.0, &[1.0, 1.0], &mut [0.0; 3]),
+        Err(SolveError::WrongLength {
+            argument: "jac",
+            expected: 4,
+            got: 3
+        })
+    ));
+    assert!(model.derivative(0.0, &[1.0, 2.0, 3.0]).is_err());
+    model.rhs_into(0.0, &[1e6, 1e5], &[0.0, 0.0], &mut dy)?;
+    assert_eq!(dy, [1e5, -1e4]);
     Ok(())
 }

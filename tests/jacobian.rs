@@ -34,8 +34,11 @@ fn model_files() -> Vec<PathBuf> {
 fn check_at(model: &Model, t: f64, y: &[f64]) -> (f64, String) {
     let n = y.len();
     let mut jac = vec![0.0; n * n];
-    model.jacobian_into(t, y, &mut jac);
-    let f = model.derivative(t, y);
+    model
+        .jacobian_into(t, y, &mut jac)
+        .expect("the state has one value per state");
+    let rates = |y: &[f64]| model.derivative(t, y).expect("one value per state");
+    let f = rates(y);
     let mut worst = (0.0, String::new());
     for j in 0..n {
         let h = 1e-6 * y[j].abs().max(1e-3);
@@ -48,7 +51,7 @@ fn check_at(model: &Model, t: f64, y: &[f64]) -> (f64, String) {
         if !forward {
             down[j] -= h;
         }
-        let (fu, fd) = (model.derivative(t, &up), model.derivative(t, &down));
+        let (fu, fd) = (rates(&up), rates(&down));
         for i in 0..n {
             let fd_ij = (fu[i] - fd[i]) / span;
             let a = jac[i * n + j];

@@ -215,7 +215,7 @@ impl ModelBuilder {
     /// let complex = b.species(SpeciesSpec::new("complex", Unit::Nanomolar, 0.0).with_decay(0.5))?;
     /// b.binding("binding", drug, target, complex, 1000.0, 1.0)?;   // 1/(nM·day), 1/day
     /// let model = b.build()?;
-    /// let dy = model.derivative(0.0, &[10.0, 10.0, 0.0]);
+    /// let dy = model.derivative(0.0, &[10.0, 10.0, 0.0])?;
     /// assert_eq!(dy[2], 1000.0 * 10.0 * 10.0);                      // complex forms at kon·L·R
     /// # Ok::<(), oncodyn::Error>(())
     /// ```
@@ -357,7 +357,7 @@ impl ModelBuilder {
     ///     Factor::Inhibition(Emax { emax: 0.9, ec50: 0.5 }.into()),
     /// )?;
     /// let model = b.build()?;
-    /// let dy = model.derivative(0.0, model.initial_state());
+    /// let dy = model.derivative(0.0, model.initial_state())?;
     /// let kill = 1e-7 * 1e6 * 1e8 * (1.0 - 0.45);
     /// assert!((dy[0] - (0.1 * 1e8 - kill)).abs() < 1e-3);
     /// # Ok::<(), oncodyn::Error>(())

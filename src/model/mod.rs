@@ -131,8 +131,42 @@ impl Model {
     /// `y` and `dy` have [`n_states`](Self::n_states) entries in the order of
     /// [`states`](Self::states); `inputs` holds zero-order input rates (infusions) per state,
     /// in state units per day.
+    ///
+    /// # Errors
+    /// [`SolveError::WrongLength`](crate::SolveError::WrongLength) when a slice does not have
+    /// one entry per state.
     #[inline]
-    pub fn rhs_into(&self, t: f64, y: &[f64], inputs: &[f64], dy: &mut [f64]) {
+    pub fn rhs_into(
+        &self,
+        t: f64,
+        y: &[f64],
+        inputs: &[f64],
+        dy: &mut [f64],
+    ) -> Result<(), crate::SolveError> {
+        self.check_length("y", y.len())?;
+        self.check_length("inputs", inputs.len())?;
+        self.check_length("dy", dy.len())?;
+        self.rates_into(t, y, inputs, dy);
+        Ok(())
+    }
+
+    /// Checks that a slice has one entry per state.
+    fn check_length(&self, argument: &'static str, got: usize) -> Result<(), crate::SolveError> {
+        let expected = self.n_states();
+        if got == expected {
+            Ok(())
+        } else {
+            Err(crate::SolveError::WrongLength {
+                argument,
+                expected,
+                got,
+            })
+        }
+    }
+
+    /// [`rhs_into`](Self::rhs_into) for slices the caller has sized: the solver's hot path.
+    #[inline]
+    pub(crate) fn rates_into(&self, t: f64, y: &[f64], inputs: &[f64], dy: &mut [f64]) {
         debug_assert_eq!(y.len(), self.states.len());
         dy.copy_from_slice(inputs);
         for term in &self.terms {
@@ -185,12 +219,16 @@ impl Model {
 
     /// The right-hand side without inputs, as a new vector. Allocates: use
     /// [`rhs_into`](Self::rhs_into) in loops.
-    #[must_use = "this allocates; use rhs_into in loops"]
-    pub fn derivative(&self, t: f64, y: &[f64]) -> Vec<f64> {
+    ///
+    /// # Errors
+    /// [`SolveError::WrongLength`](crate::SolveError::WrongLength) when `y` does not have one
+    /// entry per state.
+    pub fn derivative(&self, t: f64, y: &[f64]) -> Result<Vec<f64>, crate::SolveError> {
+        self.check_length("y", y.len())?;
         let mut dy = vec![0.0; y.len()];
         let zeros = vec![0.0; y.len()];
-        self.rhs_into(t, y, &zeros, &mut dy);
-        dy
+        self.rates_into(t, y, &zeros, &mut dy);
+        Ok(dy)
     }
 
     /// The Jacobian `J[i][j] = ∂f_i/∂y_j` of the right-hand side at `(t, y)`, written row-major
@@ -208,14 +246,29 @@ impl Model {
     /// b.tumor(TumorSpec::new("tumor", 1e6, Logistic { rate: 0.2, capacity: 1e9 }))?;
     /// let model = b.build()?;
     /// let mut jac = [0.0];
-    /// model.jacobian_into(0.0, &[5e8], &mut jac);
+    /// model.jacobian_into(0.0, &[5e8], &mut jac)?;
     /// assert!((jac[0] - 0.2 * (1.0 - 2.0 * 0.5)).abs() < 1e-15); // r·(1 − 2T/K)
     /// # Ok::<(), oncodyn::Error>(())
     /// ```
-    pub fn jacobian_into(&self, t: f64, y: &[f64], jac: &mut [f64]) {
+    ///
+    /// # Errors
+    /// [`SolveError::WrongLength`](crate::SolveError::WrongLength) when `y` does not have one
+    /// entry per state or `jac` not `n²`.
+    pub fn jacobian_into(
+        &self,
+        t: f64,
+        y: &[f64],
+        jac: &mut [f64],
+    ) -> Result<(), crate::SolveError> {
         let n = self.n_states();
-        debug_assert_eq!(y.len(), n);
-        debug_assert_eq!(jac.len(), n * n);
+        self.check_length("y", y.len())?;
+        if jac.len() != n * n {
+            return Err(crate::SolveError::WrongLength {
+                argument: "jac",
+                expected: n * n,
+                got: jac.len(),
+            });
+        }
         jac.fill(0.0);
         for term in &self.terms {
             term.jacobian(t, y, jac);
@@ -223,16 +276,19 @@ impl Model {
         if !self.custom.is_empty() {
             self.custom_jacobian(t, y, jac);
         }
+        Ok(())
     }
 
     /// The Jacobian at `(t, y)` as a new matrix. Allocates: use
     /// [`jacobian_into`](Self::jacobian_into) in loops.
-    #[must_use = "this allocates; use jacobian_into in loops"]
-    pub fn jacobian(&self, t: f64, y: &[f64]) -> nalgebra::DMatrix<f64> {
+    ///
+    /// # Errors
+    /// As [`jacobian_into`](Self::jacobian_into).
+    pub fn jacobian(&self, t: f64, y: &[f64]) -> Result<nalgebra::DMatrix<f64>, crate::SolveError> {
         let n = self.n_states();
         let mut jac = vec![0.0; n * n];
-        self.jacobian_into(t, y, &mut jac);
-        nalgebra::DMatrix::from_row_slice(n, n, &jac)
+        self.jacobian_into(t, y, &mut jac)?;
+        Ok(nalgebra::DMatrix::from_row_slice(n, n, &jac))
     }
 
     /// The assembled system as text, one equation per state with parameter values; user

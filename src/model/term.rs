@@ -804,7 +804,7 @@ where
 /// let tumor = b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.2 }))?;
 /// b.custom("hypoxia", Hypoxia { tumor, k: 0.05 })?;
 /// let model = b.build()?;
-/// let dy = model.derivative(0.0, model.initial_state());
+/// let dy = model.derivative(0.0, model.initial_state())?;
 /// assert!((dy[0] - 0.15e6).abs() < 1e-6);
 /// # Ok::<(), oncodyn::Error>(())
 /// ```

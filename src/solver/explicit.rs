@@ -52,7 +52,7 @@ impl System<f64, DVector<f64>> for Scaled<'_> {
             dz[n] = 1.0;
         }
         let dz = &mut dz[..n];
-        self.model.rhs_into(t, &y, self.inputs, dz);
+        self.model.rates_into(t, &y, self.inputs, dz);
         let mut finite = true;
         for (d, s) in dz.iter_mut().zip(self.inv_atol) {
             *d *= s;

@@ -135,7 +135,7 @@ pub fn steady_state(
             // F(y) = f(y) + u; written as Φ(y) − y with Φ(y) = y + f(y) + u.
             Box::new(move |y: &[f64]| {
                 let mut dy = vec![0.0; y.len()];
-                model.rhs_into(0.0, y, &inputs, &mut dy);
+                model.rates_into(0.0, y, &inputs, &mut dy);
                 Ok(y.iter().zip(&dy).map(|(a, b)| a + b).collect())
             })
         }
