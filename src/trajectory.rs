@@ -54,6 +54,8 @@ pub enum ColumnSource {
     Concentration,
     /// A tumor's total burden: proliferating plus transit compartments.
     Burden,
+    /// An observable of the model (see [`ObservableSpec`](crate::model::ObservableSpec)).
+    Observable,
 }
 
 /// A column's name, unit and source.
@@ -236,6 +238,9 @@ pub struct Trajectory {
     handles: HandleColumns,
     #[serde(skip)]
     derived: Vec<(usize, f64, std::ops::Range<usize>)>,
+    /// The model's observables, in column order after the other derived columns.
+    #[serde(skip)]
+    observables: Vec<crate::model::Observable>,
 }
 
 /// A read-only view of one column: a strided walk over the row-major values.
@@ -386,6 +391,13 @@ impl Trajectory {
                 source: ColumnSource::Concentration,
             });
         }
+        for o in &model.observables {
+            columns.push(Column {
+                name: o.name.clone(),
+                unit: o.unit.clone(),
+                source: ColumnSource::Observable,
+            });
+        }
         for (i, s) in model.states().iter().enumerate().take(n) {
             match s.role {
                 StateRole::Effector => handles.effectors.push(i),
@@ -407,11 +419,13 @@ impl Trajectory {
             builder: model.builder,
             handles,
             derived,
+            observables: model.observables.clone(),
         }
     }
 
     /// Derived columns from now on use `model`'s volumes (a model switch; same states).
     pub(crate) fn rebind(&mut self, model: &Model) {
+        self.observables.clone_from(&model.observables);
         let conc = self
             .derived
             .iter_mut()
@@ -431,6 +445,9 @@ impl Trajectory {
         for (_, factor, range) in &self.derived {
             self.values
                 .push(factor * y[range.clone()].iter().sum::<f64>());
+        }
+        for o in &self.observables {
+            self.values.push(o.value(y));
         }
     }
 

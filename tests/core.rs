@@ -399,3 +399,40 @@ fn wrong_length_slices_are_typed_errors_not_panics() -> Result<(), oncodyn::Erro
     assert_eq!(dy, [1e5, -1e4]);
     Ok(())
 }
+
+#[test]
+fn observables_are_trajectory_columns_in_their_units() -> Result<(), oncodyn::Error> {
+    // Each observable column equals the quantity computed from the state columns of the same
+    // row: a ratio, the summed burden of every clone (with transit), a concentration.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/models/every_term.toml"
+    );
+    let (_, traj) = oncodyn::io::ModelFile::read(path)?.simulate()?;
+    let col = |name: &str| {
+        traj.column_by_name(name)
+            .map(|c| c.iter().collect::<Vec<f64>>())
+    };
+    let (ratio, treg, ctl) = (col("treg_cd8_ratio")?, col("treg")?, col("ctl")?);
+    let total = col("total_tumor")?;
+    let clones = ["tumor_burden", "clone", "slow", "power"].map(|n| col(n));
+    let (level, conc) = (col("antibody_level")?, col("antibody_conc")?);
+    for r in 0..traj.n_rows() {
+        assert_eq!(ratio[r], treg[r] / ctl[r]);
+        let sum: f64 = clones
+            .iter()
+            .map(|c| c.as_ref().expect("a column")[r])
+            .sum();
+        assert!(rel(total[r], sum) < 1e-14);
+        assert!(rel(level[r], conc[r]) < 1e-14 || conc[r] == 0.0);
+    }
+    let unit = |name: &str| {
+        traj.columns()
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.unit.clone())
+    };
+    assert_eq!(unit("treg_cd8_ratio"), Some(Unit::Dimensionless));
+    assert_eq!(unit("antibody_level"), Some(Unit::MilligramsPerLiter));
+    Ok(())
+}

@@ -145,7 +145,10 @@ impl ModelBuilder {
             ComponentKind::Effector => s.effectors.get(id.ordinal).map(|c| &c.name),
             ComponentKind::Suppressor => s.suppressors.get(id.ordinal).map(|c| &c.name),
             ComponentKind::Species => s.species.get(id.ordinal).map(|c| &c.name),
-            ComponentKind::Drug | ComponentKind::Custom | ComponentKind::Process => None,
+            ComponentKind::Drug
+            | ComponentKind::Custom
+            | ComponentKind::Process
+            | ComponentKind::Observable => None,
         };
         name.cloned().ok_or_else(foreign)
     }

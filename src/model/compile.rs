@@ -5,8 +5,8 @@ use super::validate::{state_names, validate};
 use crate::error::BuildError;
 use crate::model::{
     BuilderId, CustomTerm, DrugEffect, DrugLayout, Factor, Input, Layout, Model, ModelSpec,
-    Modifier, Process, RateRef, Signal, Sparsity, StateInfo, StateRole, SuppressedRate, TargetRate,
-    Term,
+    Modifier, Observable, Process, RateRef, Signal, Sparsity, StateInfo, StateRole, SuppressedRate,
+    TargetRate, Term,
 };
 use crate::units::Unit;
 use std::ops::Range;
@@ -82,9 +82,19 @@ pub(crate) fn compile(
         names: &names,
     };
     let terms = index.terms();
+    let observables = spec
+        .observables
+        .iter()
+        .map(|o| Observable {
+            name: o.name.clone(),
+            unit: o.unit.clone(),
+            signal: index.signal(&o.input),
+        })
+        .collect();
     let sparsity = Sparsity::of(&terms, states.len(), !custom.is_empty());
     let model = Model {
         sparsity,
+        observables,
         builder,
         states,
         initial,

@@ -81,6 +81,8 @@ pub enum ComponentKind {
     Drug,
     /// A process (transition, production, binding).
     Process,
+    /// An observable (a derived trajectory column).
+    Observable,
     /// A user term ([`Custom`](super::Custom)).
     Custom,
 }
@@ -94,6 +96,7 @@ impl fmt::Display for ComponentKind {
             ComponentKind::Species => "species",
             ComponentKind::Drug => "drug",
             ComponentKind::Process => "process",
+            ComponentKind::Observable => "observable",
             ComponentKind::Custom => "custom term",
         })
     }

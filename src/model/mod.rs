@@ -43,7 +43,7 @@ pub use handle::{
 };
 pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
 pub use jacobian::Sparsity;
-pub use modifier::{Factor, Input, ModifierSpec, RateRef};
+pub use modifier::{Factor, Input, ModifierSpec, ObservableSpec, RateRef};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
 pub use process::{Binding, Process, Production, Transition};
@@ -123,6 +123,22 @@ pub struct Model {
     pub(crate) terms: Vec<Term>,
     pub(crate) custom: Vec<CustomTerm>,
     pub(crate) sparsity: Sparsity,
+    pub(crate) observables: Vec<Observable>,
+}
+
+/// A compiled observable: its column name, unit and the signal it reads.
+#[derive(Clone, Debug)]
+pub(crate) struct Observable {
+    pub name: String,
+    pub unit: Unit,
+    pub signal: Signal,
+}
+
+impl Observable {
+    /// Its value at state `y`.
+    pub(crate) fn value(&self, y: &[f64]) -> f64 {
+        self.signal.value(y)
+    }
 }
 
 impl Model {

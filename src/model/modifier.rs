@@ -122,6 +122,20 @@ impl Factor {
     }
 }
 
+/// An observable (biomarker): a named quantity derived from the state — PD-L1 expression,
+/// exhausted fraction, Treg : CD8 ratio, total tumor burden — reported as a trajectory column
+/// in its unit, so that fits can take it as an output and studies as an endpoint input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservableSpec {
+    /// Unique column name.
+    pub name: String,
+    /// Its unit.
+    pub unit: crate::units::Unit,
+    /// What it reads.
+    pub input: Input,
+}
+
 /// Modifier: rate `on` multiplied by `factor` of `input`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,8 +7,8 @@
 //! so a model round-trips through a file.
 
 use super::{
-    CellSpec, DrugSpec, EffectLaw, Inhibition, KillLaw, ModifierSpec, Process, Recruitment,
-    SpeciesSpec, SuppressedRate, TumorSpec,
+    CellSpec, DrugSpec, EffectLaw, Inhibition, KillLaw, ModifierSpec, ObservableSpec, Process,
+    Recruitment, SpeciesSpec, SuppressedRate, TumorSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,9 @@ pub struct ModelSpec {
     /// Modifiers multiplying rates by factors of states, concentrations, burdens or ratios.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub modifiers: Vec<ModifierSpec>,
+    /// Observables (biomarkers): named derived quantities reported as trajectory columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observables: Vec<ObservableSpec>,
 }
 
 impl ModelSpec {
@@ -74,6 +77,7 @@ impl ModelSpec {
             Species => self.species.iter().map(|c| c.name.as_str()).collect(),
             Drug => self.drugs.iter().map(|c| c.name.as_str()).collect(),
             Process => self.processes.iter().map(|p| p.name()).collect(),
+            Observable => self.observables.iter().map(|o| o.name.as_str()).collect(),
             Custom => Vec::new(),
         }
     }

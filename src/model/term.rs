@@ -28,7 +28,7 @@ pub(crate) enum Signal {
 
 impl Signal {
     #[inline]
-    fn value(&self, y: &[f64]) -> f64 {
+    pub(crate) fn value(&self, y: &[f64]) -> f64 {
         match self {
             Signal::State(i) => y[*i],
             Signal::Scaled { state, factor } => y[*state] * factor,
@@ -647,7 +647,7 @@ impl Layout {
             ComponentKind::Suppressor => self.suppressors.get(ordinal).copied(),
             ComponentKind::Species => self.species.get(ordinal).copied(),
             ComponentKind::Drug => self.drugs.get(ordinal).map(|d| d.central),
-            ComponentKind::Custom | ComponentKind::Process => None,
+            ComponentKind::Custom | ComponentKind::Process | ComponentKind::Observable => None,
         }
     }
 }

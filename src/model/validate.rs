@@ -248,29 +248,47 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
         }
         check_params(name, p.parameters(), &mut problems);
     }
+    let input = |component: &str, input: &Input, problems: &mut Vec<BuildError>| match input {
+        Input::State(s) => state(component, s, problems),
+        Input::Concentration(d) => names.expect(d, &[Drug], problems),
+        Input::Burden(t) => names.expect(t, &[Tumor], problems),
+        Input::TotalBurden if spec.tumors.is_empty() => {
+            problems.push(BuildError::InvalidStructure {
+                component: component.to_string(),
+                param: "input",
+                reason: "it reads the total tumor burden, and the model has no tumor",
+            });
+        }
+        Input::TotalBurden => {}
+        Input::Ratio {
+            numerator,
+            denominator,
+        } => {
+            state(component, numerator, problems);
+            state(component, denominator, problems);
+        }
+    };
     for m in &spec.modifiers {
         let component = format!("modifier on {}", describe(&m.on));
         check_rate(spec, &m.on, &mut problems);
-        match &m.input {
-            Input::State(s) => state(&component, s, &mut problems),
-            Input::Concentration(d) => names.expect(d, &[Drug], &mut problems),
-            Input::Burden(t) => names.expect(t, &[Tumor], &mut problems),
-            Input::TotalBurden if spec.tumors.is_empty() => {
-                problems.push(BuildError::UnknownRate {
-                    rate: describe(&m.on),
-                    reason: "its input is the total tumor burden, and the model has no tumor",
-                });
-            }
-            Input::TotalBurden => {}
-            Input::Ratio {
-                numerator,
-                denominator,
-            } => {
-                state(&component, numerator, &mut problems);
-                state(&component, denominator, &mut problems);
-            }
-        }
+        input(&component, &m.input, &mut problems);
         check_modifier_law(m, &mut problems);
+    }
+    let mut columns: HashSet<String> = states.iter().cloned().collect();
+    columns.extend(spec.tumors.iter().map(|t| format!("{}_burden", t.name)));
+    columns.extend(spec.drugs.iter().map(|d| format!("{}_conc", d.name)));
+    for o in &spec.observables {
+        let component = format!("observable {}", o.name);
+        if o.name.is_empty() {
+            problems.push(BuildError::EmptyName {
+                kind: ComponentKind::Observable,
+            });
+        } else if !columns.insert(o.name.clone()) {
+            problems.push(BuildError::DuplicateName {
+                name: o.name.clone(),
+            });
+        }
+        input(&component, &o.input, &mut problems);
     }
     verdict(problems)
 }
