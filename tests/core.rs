@@ -415,7 +415,7 @@ fn observables_are_trajectory_columns_in_their_units() -> Result<(), oncodyn::Er
     };
     let (ratio, treg, ctl) = (col("treg_cd8_ratio")?, col("treg")?, col("ctl")?);
     let total = col("total_tumor")?;
-    let clones = ["tumor_burden", "clone", "slow", "power"].map(|n| col(n));
+    let clones = ["tumor_burden", "clone", "slow", "power"].map(&col);
     let (level, conc) = (col("antibody_level")?, col("antibody_conc")?);
     for r in 0..traj.n_rows() {
         assert_eq!(ratio[r], treg[r] / ctl[r]);
