@@ -85,7 +85,7 @@ pub struct Solution {
 
 /// The right-hand side with its constants folded.
 #[derive(Clone, Copy, Debug)]
-struct Rhs {
+pub struct Rhs {
     lambda0: f64,
     lambda0_over_lambda1: f64,
     psi: f64,
@@ -96,7 +96,8 @@ struct Rhs {
 }
 
 impl Rhs {
-    fn new(p: &Params) -> Self {
+    /// The right-hand side of problem 2 with parameters `p`.
+    pub fn new(p: &Params) -> Self {
         Rhs {
             lambda0: p.lambda0,
             lambda0_over_lambda1: p.lambda0 / p.lambda1,
@@ -108,8 +109,9 @@ impl Rhs {
         }
     }
 
+    /// `dy = f(y)`, states in oncodyn's order.
     #[inline(always)]
-    fn eval(&self, y: &[f64], dy: &mut [f64]) {
+    pub fn eval(&self, y: &[f64], dy: &mut [f64]) {
         let (x1, x2, x3, x4, a) = (y[0], y[1], y[2], y[3], y[4]);
         let w = x1 + x2 + x3 + x4;
         let growth = self.lambda0 * x1

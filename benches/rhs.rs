@@ -1,0 +1,132 @@
+//! Speed of `Model::rhs_into` alone against a hand-written right-hand side of the same model,
+//! in the same run and group (STYLE.md §6): the cost of the general model core per evaluation.
+//!
+//! Group `rhs/pk_tgi_simeoni` (PROBLEMS.md problem 2): `hand_written` is the allocation-free RHS
+//! of `benches/baseline` (the floor of benches/solve.rs); `model` is
+//! `oncodyn::model::catalog::simeoni_2004` through the public, length-checked `rhs_into`. Both
+//! evaluate the same 64 states, taken from a solve of problem 2 (so no branch is constant), and
+//! the setup checks once that the two agree to 1e-12 relative on every one.
+
+// The baseline module is shared with benches/solve.rs, which uses its solvers; this bench uses
+// its right-hand side only.
+#[allow(dead_code)]
+mod baseline;
+
+use criterion::Criterion;
+use oncodyn::dosing::{Dose, Regimen};
+use oncodyn::model::catalog::{simeoni_2004, SimeoniParams};
+use oncodyn::model::Model;
+use oncodyn::solver::{simulate, SolverOptions};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// Number of states evaluated per iteration.
+const POINTS: usize = 64;
+
+struct Setup {
+    model: Model,
+    rhs: baseline::Rhs,
+    states: Vec<[f64; baseline::N]>,
+}
+
+impl Setup {
+    fn new() -> Result<Setup, String> {
+        let p = baseline::PARAMS;
+        let model = simeoni_2004(&SimeoniParams {
+            lambda0: p.lambda0,
+            lambda1: p.lambda1,
+            psi: p.psi,
+            k1: p.k1,
+            k2: p.k2,
+            volume: p.volume,
+            elimination: p.elimination,
+            w0: p.w0,
+        })
+        .map_err(|e| format!("simeoni_2004: {e}"))?
+        .model;
+        let regimen =
+            Regimen::new("problem_2").with(Dose::bolus(9.0, "drug", 20.0).repeated(2.0, 3));
+        let times: Vec<f64> = (0..POINTS)
+            .map(|i| 40.0 * i as f64 / POINTS as f64)
+            .collect();
+        let traj = simulate(&model, &regimen, &times, &SolverOptions::default())
+            .map_err(|e| format!("solve: {e}"))?;
+        let mut states = Vec::new();
+        for r in 0..traj.n_rows().min(POINTS) {
+            let row = traj.row(r).ok_or("row")?;
+            let mut y = [0.0; baseline::N];
+            y.copy_from_slice(&row[..baseline::N]);
+            states.push(y);
+        }
+        let setup = Setup {
+            model,
+            rhs: baseline::Rhs::new(&p),
+            states,
+        };
+        setup.check()?;
+        Ok(setup)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let zeros = [0.0; baseline::N];
+        for y in &self.states {
+            let (mut a, mut b) = ([0.0; baseline::N], [0.0; baseline::N]);
+            self.rhs.eval(y, &mut a);
+            self.model
+                .rhs_into(0.0, y, &zeros, &mut b)
+                .map_err(|e| e.to_string())?;
+            for (x, z) in a.iter().zip(&b) {
+                if (x - z).abs() > 1e-12 * x.abs().max(z.abs()).max(1e-300) {
+                    return Err(format!("hand-written {a:?} vs model {b:?} at {y:?}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bench(c: &mut Criterion, s: &Setup) {
+    let mut g = c.benchmark_group("rhs/pk_tgi_simeoni");
+    let zeros = [0.0; baseline::N];
+    g.bench_function("hand_written", |b| {
+        b.iter(|| {
+            let mut dy = [0.0; baseline::N];
+            let mut acc = 0.0;
+            for y in &s.states {
+                s.rhs.eval(black_box(y), &mut dy);
+                acc += dy[0];
+            }
+            acc
+        })
+    });
+    g.bench_function("model", |b| {
+        b.iter(|| {
+            let mut dy = [0.0; baseline::N];
+            let mut acc = 0.0;
+            for y in &s.states {
+                // The states were checked at setup: the length check cannot fail.
+                let _ = s.model.rhs_into(0.0, black_box(y), &zeros, &mut dy);
+                acc += dy[0];
+            }
+            acc
+        })
+    });
+    g.finish();
+}
+
+fn main() {
+    let setup = match Setup::new() {
+        Ok(setup) => setup,
+        Err(message) => {
+            eprintln!("rhs setup failed: {message}");
+            std::process::exit(1);
+        }
+    };
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    bench(&mut c, &setup);
+    c.final_summary();
+}
