@@ -417,6 +417,7 @@ fn observables_are_trajectory_columns_in_their_units() -> Result<(), oncodyn::Er
     let total = col("total_tumor")?;
     let clones = ["tumor_burden", "clone", "slow", "power"].map(&col);
     let (level, conc) = (col("antibody_level")?, col("antibody_conc")?);
+    let (fraction, exhausted) = (col("exhausted_fraction")?, col("exhausted")?);
     for r in 0..traj.n_rows() {
         assert_eq!(ratio[r], treg[r] / ctl[r]);
         let sum: f64 = clones
@@ -425,6 +426,7 @@ fn observables_are_trajectory_columns_in_their_units() -> Result<(), oncodyn::Er
             .sum();
         assert!(rel(total[r], sum) < 1e-14);
         assert!(rel(level[r], conc[r]) < 1e-14 || conc[r] == 0.0);
+        assert!(rel(fraction[r], exhausted[r] / (ctl[r] + exhausted[r])) < 1e-14);
     }
     let unit = |name: &str| {
         traj.columns()

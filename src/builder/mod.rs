@@ -63,7 +63,7 @@ pub enum Rate {
 }
 
 /// The quantity a modifier reads, by handle: the typed form of [`Input`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Signal {
     /// A state (a species, a cell population, a tumor's proliferating cells).
     State(StateRef),
@@ -75,6 +75,8 @@ pub enum Signal {
     TotalBurden,
     /// The ratio of two states.
     Ratio(StateRef, StateRef),
+    /// The fraction of the first state in the sum of the others (see [`Input::Fraction`]).
+    Fraction(StateRef, Vec<StateRef>),
 }
 
 /// Builds a [`Model`] from components; see the [module docs](self).
@@ -400,6 +402,13 @@ impl ModelBuilder {
             Signal::Ratio(a, b) => Input::Ratio {
                 numerator: self.state_name(a, MODIFIER)?,
                 denominator: self.state_name(b, MODIFIER)?,
+            },
+            Signal::Fraction(part, among) => Input::Fraction {
+                part: self.state_name(part, MODIFIER)?,
+                among: among
+                    .into_iter()
+                    .map(|s| self.state_name(s, MODIFIER))
+                    .collect::<Result<_, _>>()?,
             },
         };
         let modifier = ModifierSpec { on, input, factor };

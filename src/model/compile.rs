@@ -168,6 +168,10 @@ impl Index<'_> {
                 numerator: self.state(numerator),
                 denominator: self.state(denominator),
             },
+            Input::Fraction { part, among } => Signal::Fraction {
+                part: self.state(part),
+                among: among.iter().map(|s| self.state(s)).collect(),
+            },
         }
     }
 

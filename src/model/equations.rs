@@ -130,6 +130,10 @@ impl Text<'_> {
                 numerator,
                 denominator,
             } => format!("({}/{})", self.name(*numerator), self.name(*denominator)),
+            Signal::Fraction { part, among } => {
+                let below: Vec<&str> = among.iter().map(|&j| self.name(j)).collect();
+                format!("({}/({}))", self.name(*part), below.join(" + "))
+            }
         }
     }
 

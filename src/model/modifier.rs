@@ -70,6 +70,14 @@ pub enum Input {
         /// Name of the denominator state.
         denominator: String,
     },
+    /// The fraction `part / Σ among` (`part` usually among them): a free-receptor fraction
+    /// `PD1/(PD1 + PD1:antibody)`, an exhausted fraction `T2/(T1 + T2)`; 0 when the sum is 0.
+    Fraction {
+        /// Name of the state on top.
+        part: String,
+        /// Names of the states summed below.
+        among: Vec<String>,
+    },
 }
 
 /// How a modifier turns its input `x` into a factor; see the [module docs](self).

@@ -24,6 +24,8 @@ pub(crate) enum Signal {
         numerator: usize,
         denominator: usize,
     },
+    /// `y[part] / Σ y[among]`, 0 when the sum is 0.
+    Fraction { part: usize, among: Box<[usize]> },
 }
 
 impl Signal {
@@ -37,6 +39,14 @@ impl Signal {
                 numerator,
                 denominator,
             } => y[*numerator] / y[*denominator],
+            Signal::Fraction { part, among } => {
+                let total: f64 = among.iter().map(|&j| y[j]).sum();
+                if total == 0.0 {
+                    0.0
+                } else {
+                    y[*part] / total
+                }
+            }
         }
     }
 
@@ -54,6 +64,14 @@ impl Signal {
                 emit(*numerator, 1.0 / d);
                 emit(*denominator, -y[*numerator] / (d * d));
             }
+            Signal::Fraction { part, among } => {
+                let total: f64 = among.iter().map(|&j| y[j]).sum();
+                if total != 0.0 {
+                    emit(*part, 1.0 / total);
+                    let d = -y[*part] / (total * total);
+                    among.iter().for_each(|&j| emit(j, d));
+                }
+            }
         }
     }
 
@@ -67,6 +85,10 @@ impl Signal {
             } => {
                 emit(*numerator);
                 emit(*denominator);
+            }
+            Signal::Fraction { part, among } => {
+                emit(*part);
+                among.iter().for_each(|&j| emit(j));
             }
         }
     }

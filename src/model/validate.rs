@@ -267,6 +267,17 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
             state(component, numerator, problems);
             state(component, denominator, problems);
         }
+        Input::Fraction { part, among } => {
+            state(component, part, problems);
+            if among.is_empty() {
+                problems.push(BuildError::InvalidStructure {
+                    component: component.to_string(),
+                    param: "among",
+                    reason: "a fraction needs at least one state to sum",
+                });
+            }
+            among.iter().for_each(|s| state(component, s, problems));
+        }
     };
     for m in &spec.modifiers {
         let component = format!("modifier on {}", describe(&m.on));
