@@ -1,38 +1,55 @@
-//! Models: the components (tumor, immune cells, drugs, interactions, drug effects) and the
-//! validated, index-resolved [`Model`] whose right-hand side the solver calls.
+//! Models: the general core every component is written on — states of any kind, the terms
+//! and processes between them, the modifiers on their rates, observables — and the validated,
+//! index-resolved [`Model`] whose right-hand side and Jacobian the solver calls.
 //!
-//! Use this module for the parameter structs of each law (they are plain data with documented
-//! units) and for [`Model`], which [`ModelBuilder::build`](crate::builder::ModelBuilder::build)
-//! or [`ModelSpec::build`] produces. A `Model` is immutable and cannot be invalid.
+//! Use this module for the parameter structs of each law (plain data with documented units)
+//! and for [`Model`], which [`ModelBuilder::build`](crate::builder::ModelBuilder::build) or
+//! [`ModelSpec::build`] produces. A `Model` is immutable and cannot be invalid.
 //!
-//! The full system, for tumor clones `x` (burden `w`), effectors `E`, suppressors `S` and drug
-//! amounts `A`:
+//! **States** are tumor clones ([`tumor`]: growth laws, transit chains, competition for a
+//! shared capacity), cell populations ([`effector`], [`suppressor`]: source, death,
+//! tumor-driven recruitment), drug compartments ([`pk`]) and species ([`species`]: cytokines,
+//! receptors, complexes, virus — any named quantity in its own [`Unit`]).
+//!
+//! **Fluxes** between them are the components' own terms (growth, [`interaction`] kill laws,
+//! recruitment, inactivation, PK, drug effects from [`pd`]) and the [`process`]es: transitions
+//! between any two states, production of one state by another, and mass-action binding.
+//!
+//! **Modifiers** ([`modifier`]) multiply any named rate by a factor of any state,
+//! concentration, burden, ratio or fraction; drug effects on kill and growth and suppression by
+//! suppressor cells are cases of them. **Observables** are named derived columns.
+//!
+//! The assembled system, for tumor clones `x` (burden `w`), cell populations `E`, species `S`
+//! and drug amounts `A`:
 //!
 //! ```text
-//! dx/dt = g(w)·x·Π(growth modifiers) − Σ kill(E, x)·Π(kill modifiers) − Σ E_d(C)·x
-//! dE/dt = σ − δ·E + Σ ρ·sat(w)·E·Π(recruitment modifiers) − Σ m·E·w − Σ E_d(C)·E
-//! dS/dt = σ − δ·S + Σ ρ·sat(w)·S − Σ m·S·w − Σ E_d(C)·S
+//! dx/dt = g(w)·x·Π(growth modifiers) − Σ kill(E, x)·Π(kill modifiers) − Σ E_d(C)·x ± transitions
+//! dE/dt = σ·Π(m) − δ·E + Σ ρ·sat(w)·E·Π(m) − Σ m·E·w − Σ E_d(C)·E ± transitions + productions
+//! dS/dt = σ·Π(m) − δ·S + Σ k·P·Π(m) ± bindings ± transitions
 //! dA/dt = linear PK (+ saturable elimination) + inputs
 //! ```
+//!
+//! [`Model::equations`] prints a built model's system with its values; [`Model::jacobian_into`]
+//! gives its analytic Jacobian, with the pattern [`Model::sparsity`].
 
 pub mod catalog;
 mod compile;
-mod effector;
-mod equations;
+pub mod effector;
+pub mod equations;
 mod handle;
-mod interaction;
-mod jacobian;
-mod modifier;
+pub mod interaction;
+pub mod jacobian;
+pub mod modifier;
 mod param;
-mod pd;
-mod pk;
-mod process;
-mod radiation;
-mod spec;
-mod species;
-mod suppressor;
+pub mod pd;
+pub mod pk;
+pub mod process;
+pub mod radiation;
+pub mod spec;
+pub mod species;
+pub mod suppressor;
 mod term;
-mod tumor;
+pub mod tumor;
 pub(crate) mod validate;
 
 pub use effector::{CellSpec, Recruitment, RecruitmentMode};

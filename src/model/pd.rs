@@ -1,6 +1,6 @@
 //! Drug effect laws: how a concentration `C` (mg/L) becomes an effect `E(C)`.
 //!
-//! Use this module to choose the shape of a drug's effect; [`Target`](super::Target) chooses the
+//! Use this module to choose the shape of a drug's effect; [`Target`](crate::builder::Target) chooses the
 //! rate it acts on, and that decides the unit of `E`: a rate in 1/day for an added kill or death,
 //! a dimensionless fraction for a stimulation `(1 + E)` or inhibition `(1 − E)`.
 //!
