@@ -1,13 +1,9 @@
-//! Published models as constructors, each citing its source.
-//!
-//! Use this module to start from a model the literature already describes. Each constructor
-//! takes a plain parameter struct (units in its docs) and returns the built [`Model`] with the
-//! handles of its parts.
+//! Simeoni et al. 2004: tumor growth inhibition with a transit chain of damaged cells.
 
-use super::{DrugId, DrugSpec, Linear, Model, Simeoni, StateId, Tumor, TumorSpec};
 use crate::builder::{ModelBuilder, Target};
 use crate::error::BuildError;
 use crate::model::BurdenUnit;
+use crate::model::{DrugId, DrugSpec, Linear, Model, Simeoni, StateId, Tumor, TumorSpec};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the Simeoni tumor-growth-inhibition model with one-compartment IV-bolus PK.
