@@ -36,6 +36,7 @@ pub mod catalog;
 mod compile;
 pub mod effector;
 pub mod equations;
+pub mod expr;
 mod handle;
 pub mod interaction;
 pub mod jacobian;
