@@ -76,6 +76,15 @@ pub enum BuildError {
         /// The model's states.
         available: String,
     },
+    /// An expression names something the model does not have, or nests too deeply.
+    #[error("{component}: {source}")]
+    Expression {
+        /// The process, modifier or observable the expression belongs to.
+        component: String,
+        /// What is wrong with it, with its position.
+        #[source]
+        source: crate::model::expr::ExprError,
+    },
     /// A modifier names a rate the model does not have.
     #[error("modifier on {rate}: {reason}")]
     UnknownRate {

@@ -447,7 +447,7 @@ impl Trajectory {
                 .push(factor * y[range.clone()].iter().sum::<f64>());
         }
         for o in &self.observables {
-            self.values.push(o.value(y));
+            self.values.push(o.value(t, y));
         }
     }
 

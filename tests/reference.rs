@@ -419,3 +419,43 @@ fn tmdd_stiff_file_matches_reference() -> Result<(), oncodyn::Error> {
     eprintln!("tmdd_stiff {:?}", traj.stats());
     Ok(())
 }
+
+/// Problem 3 (`immune_depillis`) from the shipped model file
+/// `examples/models/immune_depillis_2006.toml`, written on the model core without user code:
+/// the CD8⁺ terms the built-in laws lack are expression fluxes, `e·C` a production. Solved as
+/// the user-term version above (Dop853, rtol 1e-11, atol 1e-9 cells).
+#[test]
+fn immune_depillis_file_matches_reference() -> Result<(), oncodyn::Error> {
+    let table = read_csv("immune_depillis.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/models/immune_depillis_2006.toml"
+    );
+    let (model, traj) = oncodyn::io::ModelFile::read(path)?.simulate()?;
+    assert_eq!(model.custom_terms().count(), 0);
+    let compared = [
+        ("tumor_cells", "tumor", 1e-3),
+        ("nk_cells", "nk", 1e-3),
+        ("cd8_cells", "cd8", 1e-3),
+        ("lymphocytes_cells", "lymphocytes", 1e-3),
+        ("chemo_M", "chemo_central", 1e-12),
+    ]
+    .map(|(csv, column, floor)| Compared {
+        csv,
+        column: column_index(&traj, column),
+        floor,
+    });
+    let errors = compare(
+        "immune_depillis",
+        &table,
+        &traj,
+        |_| Side::At,
+        &compared,
+        101,
+    );
+    for e in &errors {
+        e.assert_at_most(REFERENCE_MAX_REL);
+    }
+    eprintln!("immune_depillis file {:?}", traj.stats());
+    Ok(())
+}

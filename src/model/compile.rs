@@ -1,6 +1,8 @@
 //! Compiling a validated [`ModelSpec`] to the flat term list of a [`Model`]: every name becomes a
 //! state index here, once, so the right-hand side never looks anything up.
 
+use super::expr::{Expression, Operand};
+use super::term::Compiled;
 use super::validate::{state_names, validate};
 use crate::error::BuildError;
 use crate::model::{
@@ -81,16 +83,18 @@ pub(crate) fn compile(
         layout: &layout,
         names: &names,
     };
-    let terms = index.terms();
+    let terms = index.terms()?;
     let observables = spec
         .observables
         .iter()
-        .map(|o| Observable {
-            name: o.name.clone(),
-            unit: o.unit.clone(),
-            signal: index.signal(&o.input),
+        .map(|o| {
+            Ok(Observable {
+                name: o.name.clone(),
+                unit: o.unit.clone(),
+                signal: index.signal(&o.input)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, BuildError>>()?;
     let sparsity = Sparsity::of(&terms, states.len(), !custom.is_empty());
     let model = Model {
         sparsity,
@@ -117,6 +121,18 @@ struct Index<'a> {
     spec: &'a ModelSpec,
     layout: &'a Layout,
     names: &'a [String],
+}
+
+/// What a name in an expression means in `spec` with states `names`: a parameter's value, a
+/// state, or time (`t`), in that order.
+pub(crate) fn operand(spec: &ModelSpec, names: &[String], name: &str) -> Option<Operand> {
+    if let Some(value) = spec.parameters.get(name) {
+        return Some(Operand::Const(*value));
+    }
+    if let Some(i) = names.iter().position(|n| n == name) {
+        return Some(Operand::State(i));
+    }
+    (name == "t").then_some(Operand::Time)
 }
 
 fn position<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> usize {
@@ -149,8 +165,8 @@ impl Index<'_> {
         self.layout.species[position(&self.spec.species, name, |c| &c.name)]
     }
 
-    fn signal(&self, input: &Input) -> Signal {
-        match input {
+    fn signal(&self, input: &Input) -> Result<Signal, BuildError> {
+        Ok(match input {
             Input::State(name) => Signal::State(self.state(name)),
             Input::Concentration(drug) => {
                 let d = &self.layout.drugs[position(&self.spec.drugs, drug, |c| &c.name)];
@@ -172,20 +188,34 @@ impl Index<'_> {
                 part: self.state(part),
                 among: among.iter().map(|s| self.state(s)).collect(),
             },
-        }
+            Input::Expression(e) => Signal::Expression(Box::new(self.expression(e)?)),
+        })
+    }
+
+    /// `e` compiled with its partial derivatives.
+    fn expression(&self, e: &Expression) -> Result<Compiled, BuildError> {
+        let program = e
+            .compile(|name| operand(self.spec, self.names, name))
+            .map_err(|source| BuildError::Expression {
+                component: e.source().to_string(),
+                source,
+            })?;
+        Ok(Compiled::new(program))
     }
 
     /// The modifiers the spec puts on `rate`.
-    fn modifiers(&self, rate: &RateRef) -> impl Iterator<Item = Modifier> + '_ {
-        let rate = rate.clone();
+    fn modifiers(&self, rate: &RateRef) -> Result<Vec<Modifier>, BuildError> {
         self.spec
             .modifiers
             .iter()
-            .filter(move |m| m.on == rate)
-            .map(|m| Modifier::Factor {
-                input: self.signal(&m.input),
-                factor: m.factor,
+            .filter(|m| m.on == *rate)
+            .map(|m| {
+                Ok(Modifier::Factor {
+                    input: self.signal(&m.input)?,
+                    factor: m.factor,
+                })
             })
+            .collect()
     }
 
     fn drug_effect(&self, drug: &str, law: crate::model::EffectLaw) -> DrugEffect {
@@ -222,7 +252,7 @@ impl Index<'_> {
             .collect()
     }
 
-    fn terms(&self) -> Vec<Term> {
+    fn terms(&self) -> Result<Vec<Term>, BuildError> {
         let spec = self.spec;
         let mut terms = Vec::new();
         let first_order = |from, to, rate: f64, terms: &mut Vec<Term>| {
@@ -234,7 +264,7 @@ impl Index<'_> {
             let mods = self
                 .effects(TargetRate::GrowthInhibition, &t.name)
                 .map(|e| Modifier::drug(e, Factor::Inhibition))
-                .chain(self.modifiers(&RateRef::Growth(t.name.clone())))
+                .chain(self.modifiers(&RateRef::Growth(t.name.clone()))?)
                 .collect();
             let competitors = t
                 .competitors
@@ -269,7 +299,7 @@ impl Index<'_> {
                 terms.push(Term::Source {
                     to: state,
                     rate: c.source,
-                    mods: self.modifiers(&RateRef::Source(c.name.clone())).collect(),
+                    mods: self.modifiers(&RateRef::Source(c.name.clone()))?.into(),
                 });
             }
             first_order(state, None, c.death, &mut terms);
@@ -288,7 +318,7 @@ impl Index<'_> {
                 terms.push(Term::Source {
                     to: state,
                     rate: s.production,
-                    mods: self.modifiers(&RateRef::Source(s.name.clone())).collect(),
+                    mods: self.modifiers(&RateRef::Source(s.name.clone()))?.into(),
                 });
             }
             first_order(state, None, s.decay, &mut terms);
@@ -328,7 +358,7 @@ impl Index<'_> {
             mods.extend(self.modifiers(&RateRef::Kill {
                 by: k.by.clone(),
                 on: k.on.clone(),
-            }));
+            })?);
             terms.push(Term::Kill {
                 by: self.cells(&k.by),
                 on: range.start,
@@ -348,7 +378,7 @@ impl Index<'_> {
                     .chain(self.modifiers(&RateRef::Recruitment {
                         by: r.by.clone(),
                         of: r.of.clone(),
-                    }))
+                    })?)
                     .collect(),
             });
         }
@@ -360,22 +390,21 @@ impl Index<'_> {
             });
         }
         for p in &spec.processes {
-            let mods = || {
-                self.modifiers(&RateRef::Process(p.name().to_string()))
-                    .collect()
-            };
+            let mods: Box<[Modifier]> = self
+                .modifiers(&RateRef::Process(p.name().to_string()))?
+                .into();
             terms.push(match p {
                 Process::Transition(p) => Term::Transition {
                     from: self.state(&p.from),
                     to: p.to.as_deref().map(|to| self.state(to)),
                     rate: p.rate,
-                    mods: mods(),
+                    mods,
                 },
                 Process::Production(p) => Term::Production {
                     by: self.state(&p.by),
                     of: self.state(&p.of),
                     rate: p.rate,
-                    mods: mods(),
+                    mods,
                 },
                 Process::Binding(p) => Term::Binding {
                     ligand: self.species(&p.ligand),
@@ -384,9 +413,18 @@ impl Index<'_> {
                     kon: p.kon,
                     koff: p.koff,
                 },
+                Process::Flux(p) => Term::Flux {
+                    rate: Box::new(self.expression(&p.rate)?),
+                    rows: p
+                        .changes
+                        .iter()
+                        .map(|c| (self.state(&c.state), c.coefficient))
+                        .collect(),
+                    mods,
+                },
             });
         }
-        terms
+        Ok(terms)
     }
 }
 

@@ -130,6 +130,9 @@ impl Text<'_> {
                 numerator,
                 denominator,
             } => format!("({}/{})", self.name(*numerator), self.name(*denominator)),
+            Signal::Expression(e) => {
+                format!("({})", e.value.to_text(&|i| self.name(i).to_string()))
+            }
             Signal::Fraction { part, among } => {
                 let below: Vec<&str> = among.iter().map(|&j| self.name(j)).collect();
                 format!("({}/({}))", self.name(*part), below.join(" + "))
@@ -313,6 +316,9 @@ impl Text<'_> {
             }
             Term::Inactivate { burden, of, rate } => {
                 format!("{}·{}·{}", number(*rate), self.name(*of), self.sum(burden))
+            }
+            Term::Flux { rate, .. } => {
+                format!("({})", rate.value.to_text(&|i| self.name(i).to_string()))
             }
         };
         let mods: Vec<String> = term.modifiers().iter().map(|m| self.modifier(m)).collect();

@@ -64,7 +64,7 @@ pub use jacobian::Sparsity;
 pub use modifier::{Factor, Input, ModifierSpec, ObservableSpec, RateRef};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
-pub use process::{Binding, Process, Production, Transition};
+pub use process::{Binding, Change, Flux, Process, Production, Transition};
 pub use radiation::Radiosensitivity;
 pub use spec::{
     EffectSpec, InactivationSpec, KillSpec, ModelSpec, RecruitmentSpec, SuppressionSpec, TargetRate,
@@ -153,9 +153,9 @@ pub(crate) struct Observable {
 }
 
 impl Observable {
-    /// Its value at state `y`.
-    pub(crate) fn value(&self, y: &[f64]) -> f64 {
-        self.signal.value(y)
+    /// Its value at time `t` and state `y`.
+    pub(crate) fn value(&self, t: f64, y: &[f64]) -> f64 {
+        self.signal.value(t, y)
     }
 }
 
@@ -418,12 +418,11 @@ impl Model {
         }
     }
 
-    /// Whether a built-in rate depends on time itself (a clearance that changes with time): a
-    /// periodic steady state is then not defined. User terms are taken to be autonomous.
+    /// Whether a built-in rate depends on time itself (a clearance that changes with time, an
+    /// expression reading `t`): a periodic steady state is then not defined. User terms are
+    /// taken to be autonomous.
     pub fn is_time_varying(&self) -> bool {
-        self.terms
-            .iter()
-            .any(|t| matches!(t, Term::TimeVaryingLoss { .. }))
+        self.terms.iter().any(Term::uses_time)
     }
 
     /// Whether the rates may depend on time itself: a time-varying built-in rate, or a user

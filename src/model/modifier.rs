@@ -51,7 +51,7 @@ pub enum RateRef {
 }
 
 /// The quantity `x` a modifier reads.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Input {
@@ -78,6 +78,9 @@ pub enum Input {
         /// Names of the states summed below.
         among: Vec<String>,
     },
+    /// An expression over state names, the model's parameters and `t` (see
+    /// [`expr`](super::expr)).
+    Expression(super::expr::Expression),
 }
 
 /// How a modifier turns its input `x` into a factor; see the [module docs](self).

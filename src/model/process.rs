@@ -15,6 +15,7 @@
 //! transition  A → B     flux = k·A·Π(modifiers)              dA −= flux, dB += flux
 //! production  P ⇒ S     flux = k·P·Π(modifiers)              dS += flux (S any state)
 //! binding     L + R ⇌ C flux = kon·L·R − koff·C              dL −= flux, dR −= flux, dC += flux
+//! flux        f(t, y)   flux = expression·Π(modifiers)       dS_k += c_k·flux for each change
 //! ```
 
 use super::param::{law_variants, Requirement};
@@ -72,6 +73,30 @@ pub struct Binding {
     pub koff: f64,
 }
 
+/// One state a [`Flux`] changes, and by how much per unit of flux.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// Name of the state.
+    pub state: String,
+    /// Its stoichiometric coefficient: `+1` gains the flux, `−1` loses it.
+    pub coefficient: f64,
+}
+
+/// A flux given as an expression (see [`expr`](super::expr)) over state names, the model's
+/// parameters and `t`: `d state/dt += coefficient·rate·Π(modifiers)` for each change. For terms
+/// no built-in law covers (de Pillis' CD8⁺ recruitment, a PD-1–PD-L1 inhibition factor).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flux {
+    /// Unique process name.
+    pub name: String,
+    /// The rate, in the changed states' unit per day.
+    pub rate: super::expr::Expression,
+    /// The states it changes.
+    pub changes: Vec<Change>,
+}
+
 /// A process of the model; see the [module docs](self).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -83,9 +108,11 @@ pub enum Process {
     Production(Production),
     /// Mass-action binding of two species into a complex.
     Binding(Binding),
+    /// A flux given as an expression.
+    Flux(Flux),
 }
 
-law_variants!(Process: Transition, Production, Binding);
+law_variants!(Process: Transition, Production, Binding, Flux);
 
 impl Process {
     /// The process's name.
@@ -94,6 +121,7 @@ impl Process {
             Process::Transition(p) => &p.name,
             Process::Production(p) => &p.name,
             Process::Binding(p) => &p.name,
+            Process::Flux(p) => &p.name,
         }
     }
 
@@ -104,6 +132,11 @@ impl Process {
             Process::Transition(p) => vec![("rate", p.rate, NonNegative)],
             Process::Production(p) => vec![("rate", p.rate, NonNegative)],
             Process::Binding(p) => vec![("kon", p.kon, NonNegative), ("koff", p.koff, NonNegative)],
+            Process::Flux(p) => p
+                .changes
+                .iter()
+                .map(|c| ("coefficient", c.coefficient, Requirement::Finite))
+                .collect(),
         }
     }
 

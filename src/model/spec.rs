@@ -11,6 +11,7 @@ use super::{
     Recruitment, SpeciesSpec, SuppressedRate, TumorSpec,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A whole model as plain data; names tie the parts together.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -55,6 +56,9 @@ pub struct ModelSpec {
     /// Observables (biomarkers): named derived quantities reported as trajectory columns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observables: Vec<ObservableSpec>,
+    /// Named constants that expressions read (in whatever unit their expressions use them).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, f64>,
 }
 
 impl ModelSpec {

@@ -5,6 +5,7 @@
 //! dispatch. A user's own terms implement [`Custom`] and run after the built-ins, so they cost
 //! the built-ins nothing.
 
+use super::expr::Program;
 use super::handle::{BuilderId, ComponentKind, DrugId, PopulationKind, StateId};
 use super::{EffectLaw, Factor, GrowthLaw, Inhibition, KillLaw, Recruitment, RecruitmentMode};
 use std::cell::Cell;
@@ -26,12 +27,15 @@ pub(crate) enum Signal {
     },
     /// `y[part] / Σ y[among]`, 0 when the sum is 0.
     Fraction { part: usize, among: Box<[usize]> },
+    /// An expression of the state and time.
+    Expression(Box<Compiled>),
 }
 
 impl Signal {
     #[inline]
-    pub(crate) fn value(&self, y: &[f64]) -> f64 {
+    pub(crate) fn value(&self, t: f64, y: &[f64]) -> f64 {
         match self {
+            Signal::Expression(e) => e.value.eval(t, y),
             Signal::State(i) => y[*i],
             Signal::Scaled { state, factor } => y[*state] * factor,
             Signal::Sum(range) => y[range.clone()].iter().sum(),
@@ -51,8 +55,13 @@ impl Signal {
     }
 
     /// Emits `(j, ∂x/∂y_j)` for every state `j` the signal reads.
-    fn gradient(&self, y: &[f64], emit: &mut impl FnMut(usize, f64)) {
+    fn gradient(&self, t: f64, y: &[f64], emit: &mut impl FnMut(usize, f64)) {
         match self {
+            Signal::Expression(e) => {
+                for (j, d) in e.partials.iter() {
+                    emit(*j, d.eval(t, y));
+                }
+            }
             Signal::State(i) => emit(*i, 1.0),
             Signal::Scaled { state, factor } => emit(*state, *factor),
             Signal::Sum(range) => range.clone().for_each(|j| emit(j, 1.0)),
@@ -77,6 +86,7 @@ impl Signal {
 
     fn reads(&self, emit: &mut impl FnMut(usize)) {
         match self {
+            Signal::Expression(e) => e.value.states().iter().for_each(|&j| emit(j)),
             Signal::State(i) | Signal::Scaled { state: i, .. } => emit(*i),
             Signal::Sum(range) => range.clone().for_each(emit),
             Signal::Ratio {
@@ -141,9 +151,9 @@ impl Modifier {
     }
 
     #[inline]
-    fn value(&self, y: &[f64]) -> f64 {
+    fn value(&self, t: f64, y: &[f64]) -> f64 {
         match self {
-            Modifier::Factor { input, factor } => factor.value(input.value(y)),
+            Modifier::Factor { input, factor } => factor.value(input.value(t, y)),
             Modifier::Suppress {
                 state,
                 inhibition,
@@ -159,11 +169,11 @@ impl Modifier {
     }
 
     /// Emits `(j, scale·∂m/∂y_j)`.
-    fn gradient(&self, y: &[f64], scale: f64, emit: &mut impl FnMut(usize, f64)) {
+    fn gradient(&self, t: f64, y: &[f64], scale: f64, emit: &mut impl FnMut(usize, f64)) {
         match self {
             Modifier::Factor { input, factor } => {
-                let slope = scale * factor.slope(input.value(y));
-                input.gradient(y, &mut |j, d| emit(j, slope * d));
+                let slope = scale * factor.slope(input.value(t, y));
+                input.gradient(t, y, &mut |j, d| emit(j, slope * d));
             }
             Modifier::Suppress {
                 state,
@@ -201,24 +211,30 @@ impl Modifier {
 }
 
 #[inline]
-fn factor(mods: &[Modifier], y: &[f64]) -> f64 {
+fn factor(mods: &[Modifier], t: f64, y: &[f64]) -> f64 {
     let mut f = 1.0;
     for m in mods {
-        f *= m.value(y);
+        f *= m.value(t, y);
     }
     f
 }
 
 /// Emits `(j, base·∂(Π m)/∂y_j)` over the modifiers of a rate.
-fn product_gradient(mods: &[Modifier], y: &[f64], base: f64, emit: &mut impl FnMut(usize, f64)) {
+fn product_gradient(
+    mods: &[Modifier],
+    t: f64,
+    y: &[f64],
+    base: f64,
+    emit: &mut impl FnMut(usize, f64),
+) {
     for (k, m) in mods.iter().enumerate() {
         let others: f64 = mods
             .iter()
             .enumerate()
             .filter(|(l, _)| *l != k)
-            .map(|(_, o)| o.value(y))
+            .map(|(_, o)| o.value(t, y))
             .product();
-        m.gradient(y, base * others, emit);
+        m.gradient(t, y, base * others, emit);
     }
 }
 
@@ -312,6 +328,13 @@ pub(crate) enum Term {
         of: usize,
         rate: f64,
     },
+    /// An expression flux `f(t, y)·Π modifiers`, added to each state of `rows` times its
+    /// coefficient.
+    Flux {
+        rate: Box<Compiled>,
+        rows: Box<[(usize, f64)]>,
+        mods: Box<[Modifier]>,
+    },
 }
 
 /// A clone's own burden plus its competitors' burdens, each times its coefficient.
@@ -332,36 +355,49 @@ fn transfer(dy: &mut [f64], from: usize, to: Option<usize>, flux: f64) {
     }
 }
 
-/// Where a term's flux goes: `(state, coefficient)` pairs, at most three.
+/// Where a term's flux goes: `(state, coefficient)` pairs — at most three for the built-in
+/// terms, any number for an expression flux.
 #[derive(Clone, Copy)]
-pub(crate) struct Stoichiometry {
-    rows: [(usize, f64); 3],
-    len: usize,
+pub(crate) enum Stoichiometry<'a> {
+    Inline([(usize, f64); 3], usize),
+    Listed(&'a [(usize, f64)]),
 }
 
-impl Stoichiometry {
+impl Stoichiometry<'_> {
     fn gain(to: usize) -> Self {
-        Stoichiometry {
-            rows: [(to, 1.0), (0, 0.0), (0, 0.0)],
-            len: 1,
-        }
+        Stoichiometry::Inline([(to, 1.0), (0, 0.0), (0, 0.0)], 1)
     }
 
     fn transfer(from: usize, to: Option<usize>) -> Self {
         match to {
-            Some(to) => Stoichiometry {
-                rows: [(from, -1.0), (to, 1.0), (0, 0.0)],
-                len: 2,
-            },
-            None => Stoichiometry {
-                rows: [(from, -1.0), (0, 0.0), (0, 0.0)],
-                len: 1,
-            },
+            Some(to) => Stoichiometry::Inline([(from, -1.0), (to, 1.0), (0, 0.0)], 2),
+            None => Stoichiometry::Inline([(from, -1.0), (0, 0.0), (0, 0.0)], 1),
         }
     }
 
     pub(crate) fn rows(&self) -> &[(usize, f64)] {
-        &self.rows[..self.len]
+        match self {
+            Stoichiometry::Inline(rows, len) => &rows[..*len],
+            Stoichiometry::Listed(rows) => rows,
+        }
+    }
+}
+
+/// A compiled expression with its partial derivatives, one per state it reads.
+#[derive(Clone, Debug)]
+pub(crate) struct Compiled {
+    pub value: Program,
+    pub partials: Box<[(usize, Program)]>,
+}
+
+impl Compiled {
+    pub(crate) fn new(value: Program) -> Compiled {
+        let partials = value
+            .states()
+            .iter()
+            .map(|&j| (j, value.derivative(j)))
+            .collect();
+        Compiled { value, partials }
     }
 }
 
@@ -373,15 +409,17 @@ impl Term {
             Term::TimeVaryingLoss { from, rate, change } => {
                 dy[*from] -= rate * change.factor(t) * y[*from];
             }
-            Term::Source { to, rate, mods } => dy[*to] += rate * factor(mods, y),
+            Term::Source { to, rate, mods } => dy[*to] += rate * factor(mods, t, y),
             Term::FirstOrder { from, to, rate } => transfer(dy, *from, *to, rate * y[*from]),
             Term::Transition {
                 from,
                 to,
                 rate,
                 mods,
-            } => transfer(dy, *from, *to, rate * y[*from] * factor(mods, y)),
-            Term::Production { by, of, rate, mods } => dy[*of] += rate * y[*by] * factor(mods, y),
+            } => transfer(dy, *from, *to, rate * y[*from] * factor(mods, t, y)),
+            Term::Production { by, of, rate, mods } => {
+                dy[*of] += rate * y[*by] * factor(mods, t, y)
+            }
             Term::Binding {
                 ligand,
                 receptor,
@@ -411,7 +449,7 @@ impl Term {
                 mods,
             } => {
                 let w = competed_burden(y, burden, competitors);
-                dy[*x] += law.flux(y[*x], w) * factor(mods, y);
+                dy[*x] += law.flux(y[*x], w) * factor(mods, t, y);
             }
             Term::Kill {
                 by,
@@ -420,7 +458,7 @@ impl Term {
                 law,
                 mods,
             } => {
-                let flux = law.flux(y[*by], y[*on]) * factor(mods, y);
+                let flux = law.flux(y[*by], y[*on]) * factor(mods, t, y);
                 transfer(dy, *on, *to, flux);
             }
             Term::DrugLoss { on, to, effect } => {
@@ -433,7 +471,7 @@ impl Term {
                 mods,
             } => {
                 let w: f64 = y[burden.clone()].iter().sum();
-                let per = law.rate * law.saturation(w) * factor(mods, y);
+                let per = law.rate * law.saturation(w) * factor(mods, t, y);
                 dy[*of] += match law.mode {
                     RecruitmentMode::Expansion => per * y[*of],
                     RecruitmentMode::Influx => per,
@@ -443,11 +481,17 @@ impl Term {
                 let w: f64 = y[burden.clone()].iter().sum();
                 dy[*of] -= rate * y[*of] * w;
             }
+            Term::Flux { rate, rows, mods } => {
+                let flux = rate.value.eval(t, y) * factor(mods, t, y);
+                for &(i, c) in rows.iter() {
+                    dy[i] += c * flux;
+                }
+            }
         }
     }
 
     /// Where this term's flux goes.
-    pub(crate) fn stoichiometry(&self) -> Stoichiometry {
+    pub(crate) fn stoichiometry(&self) -> Stoichiometry<'_> {
         match self {
             Term::Source { to, .. } => Stoichiometry::gain(*to),
             Term::FirstOrder { from, to, .. } | Term::Transition { from, to, .. } => {
@@ -459,10 +503,8 @@ impl Term {
                 receptor,
                 complex,
                 ..
-            } => Stoichiometry {
-                rows: [(*ligand, -1.0), (*receptor, -1.0), (*complex, 1.0)],
-                len: 3,
-            },
+            } => Stoichiometry::Inline([(*ligand, -1.0), (*receptor, -1.0), (*complex, 1.0)], 3),
+            Term::Flux { rows, .. } => Stoichiometry::Listed(rows),
             Term::TimeVaryingLoss { from, .. } => Stoichiometry::transfer(*from, None),
             Term::Saturable { central, .. } => Stoichiometry::transfer(*central, None),
             Term::Growth { x, .. } => Stoichiometry::gain(*x),
@@ -474,6 +516,15 @@ impl Term {
         }
     }
 
+    /// Whether the term reads time itself.
+    pub(crate) fn uses_time(&self) -> bool {
+        let expression = matches!(self, Term::Flux { rate, .. } if rate.value.uses_time());
+        let modifier = self.modifiers().iter().any(|m| {
+            matches!(m, Modifier::Factor { input: Signal::Expression(e), .. } if e.value.uses_time())
+        });
+        matches!(self, Term::TimeVaryingLoss { .. }) || expression || modifier
+    }
+
     /// The modifiers multiplying this term's flux.
     pub(crate) fn modifiers(&self) -> &[Modifier] {
         match self {
@@ -482,7 +533,8 @@ impl Term {
             | Term::Production { mods, .. }
             | Term::Growth { mods, .. }
             | Term::Kill { mods, .. }
-            | Term::Recruit { mods, .. } => mods,
+            | Term::Recruit { mods, .. }
+            | Term::Flux { mods, .. } => mods,
             _ => &[],
         }
     }
@@ -579,6 +631,12 @@ impl Term {
                 burden.clone().for_each(|j| emit(j, rate * y[*of]));
                 rate * y[*of] * w
             }
+            Term::Flux { rate, .. } => {
+                for (j, d) in rate.partials.iter() {
+                    emit(*j, d.eval(t, y));
+                }
+                rate.value.eval(t, y)
+            }
         }
     }
 
@@ -588,14 +646,14 @@ impl Term {
         let stoichiometry = self.stoichiometry();
         let rows = stoichiometry.rows();
         let mods = self.modifiers();
-        let m = factor(mods, y);
+        let m = factor(mods, t, y);
         let mut add = |j: usize, d: f64| {
             for &(i, s) in rows {
                 jac[i * n + j] += s * d;
             }
         };
         let base = self.base_flux(t, y, &mut |j, d| add(j, d * m));
-        product_gradient(mods, y, base, &mut add);
+        product_gradient(mods, t, y, base, &mut add);
     }
 
     /// Emits every `(row, column)` where this term may make the Jacobian non-zero.
@@ -640,6 +698,7 @@ impl Term {
             Term::Kill { by, .. } => see(*by),
             Term::Production { by, .. } => see(*by),
             Term::DrugLoss { effect, .. } => see(effect.central),
+            Term::Flux { rate, .. } => rate.value.states().iter().for_each(|&j| see(j)),
             _ => {}
         }
         for m in self.modifiers() {

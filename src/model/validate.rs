@@ -1,5 +1,7 @@
 //! Every check `build()` runs, collecting all problems in one pass.
 
+use super::compile::operand;
+use super::expr::Expression;
 use crate::error::BuildError;
 use crate::model::{
     CellSpec, ComponentKind, DrugSpec, EffectSpec, Factor, Input, ModelSpec, ModifierSpec,
@@ -227,9 +229,45 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
             });
         }
     };
+    // An expression's names: parameters, states or `t`. Parameters are finite and do not
+    // shadow a state.
+    for (name, value) in &spec.parameters {
+        if let Err(reason) = Requirement::Finite.check(*value) {
+            problems.push(BuildError::InvalidParameter {
+                component: "parameters".to_string(),
+                param: "value",
+                value: *value,
+                reason,
+            });
+        }
+        if states.iter().any(|s| s == name) || name == "t" {
+            problems.push(BuildError::DuplicateName { name: name.clone() });
+        }
+    }
+    let expression = |component: &str, e: &Expression, problems: &mut Vec<BuildError>| {
+        if let Err(source) = e.compile(|name| operand(spec, &states, name)) {
+            problems.push(BuildError::Expression {
+                component: component.to_string(),
+                source,
+            });
+        }
+    };
     for p in &spec.processes {
         let name = p.name();
         match p {
+            Proc::Flux(f) => {
+                expression(name, &f.rate, &mut problems);
+                if f.changes.is_empty() {
+                    problems.push(BuildError::InvalidStructure {
+                        component: name.to_string(),
+                        param: "changes",
+                        reason: "a flux must change at least one state",
+                    });
+                }
+                f.changes
+                    .iter()
+                    .for_each(|c| state(name, &c.state, &mut problems));
+            }
             Proc::Transition(t) => {
                 state(name, &t.from, &mut problems);
                 if let Some(to) = &t.to {
@@ -267,6 +305,7 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<(), BuildError> {
             state(component, numerator, problems);
             state(component, denominator, problems);
         }
+        Input::Expression(e) => expression(component, e, problems),
         Input::Fraction { part, among } => {
             state(component, part, problems);
             if among.is_empty() {
