@@ -111,3 +111,96 @@ fn kirschner_panetta_il2_alone_diverges_past_6_349e7() -> Result<(), oncodyn::Er
     assert!(late_min > 1e3, "late minimum {late_min}");
     Ok(())
 }
+
+/// The value of column `name` at time `t` of a shipped file's run.
+fn value(file: &ModelFile, name: &str, t: f64) -> Result<f64, oncodyn::Error> {
+    let (_, traj) = file.simulate()?;
+    let column = traj.column_by_name(name)?;
+    let row = traj
+        .times()
+        .iter()
+        .rposition(|&time| time == t)
+        .expect("an output row at that time");
+    Ok(column.get(row).expect("a value"))
+}
+
+#[test]
+fn nikolopoulou_checkpoint_model_gives_the_published_course() -> Result<(), oncodyn::Error> {
+    // mechanisms.md §1a (computed there from the BioModels MODEL1908270001 export, LSODA rtol
+    // 1e-10, 5 significant digits): F(Q) at the initial state 0.0082968 (the export's stored
+    // value); no drug: C(50, 100, 200, 400) = 0.48619, 0.61020, 0.64054, 0.64146, T(400) =
+    // 0.0019572; anti-PD-1 infused at γ_A = 1e-8: C(400) = 0.60101, T(400) = 0.0022999,
+    // A(400) = 1.213e-8. Accepted: half a unit in the last published digit plus 1e-6 relative.
+    let close = |got: f64, published: f64, digits: f64| {
+        let bound = 0.5 * 10f64.powf(published.abs().log10().floor() - digits + 1.0)
+            + 1e-6 * published.abs();
+        assert!((got - published).abs() <= bound, "{got} vs {published}");
+    };
+    let mut file = shipped("nikolopoulou_2018.toml");
+    close(value(&file, "activation_factor", 0.0)?, 0.0082968, 5.0);
+    for (t, c) in [
+        (50.0, 0.48619),
+        (100.0, 0.61020),
+        (200.0, 0.64054),
+        (400.0, 0.64146),
+    ] {
+        close(value(&file, "C", t)?, c, 5.0);
+    }
+    close(value(&file, "T", 400.0)?, 0.0019572, 5.0);
+    file.model.species[2].production = 1e-8;
+    close(value(&file, "C", 400.0)?, 0.60101, 5.0);
+    close(value(&file, "T", 400.0)?, 0.0022999, 5.0);
+    close(value(&file, "A", 400.0)?, 1.213e-8, 4.0);
+    Ok(())
+}
+
+/// The exhaustion model with exhaustion rate `rho` and anti-PD-L1 infused at `gamma0` from
+/// day 10 to day 60.
+fn exhaustion(rho: f64, gamma0: f64) -> ModelFile {
+    let mut file = shipped("exhaustion_pd1.toml");
+    if let Some(oncodyn::model::Process::Transition(t)) = file.model.processes.first_mut() {
+        t.rate = rho;
+    }
+    if gamma0 > 0.0 {
+        file.regimen = oncodyn::dosing::Regimen::new("anti-PD-L1").with(
+            oncodyn::dosing::Dose::infusion(10.0, "anti_pdl1", gamma0 * 50.0, 50.0),
+        );
+    }
+    file
+}
+
+#[test]
+fn exhaustion_model_responds_to_anti_pdl1_as_published() -> Result<(), oncodyn::Error> {
+    // immune.md §10a (computed there from the repository's code, LSODA rtol 1e-9, 4 digits):
+    // E* = α0·T0/d_E = 6676.9 cells; with ρ = 0.1498, C(10) = 3.606e7 in every arm and
+    // C(60) = 9.674e8, 5.034e8, 2.442e8 for γ0 = 0, 3.2e-6, 5.2e-6, and γ0 = 1e-5 gives
+    // C(30) = 5.533e7, C(60) = 1.041e7; with ρ = 0.18, C(60) = 1.251e9, 8.777e8, 6.602e8,
+    // 2.128e8 for γ0 = 0, 3.2e-6, 5.2e-6, 1e-5. Accepted: 1.5e-3 relative (4 digits and the
+    // difference of two solvers at rtol 1e-9).
+    let near = |got: f64, published: f64| {
+        assert!(
+            (got / published - 1.0).abs() < 1.5e-3,
+            "{got} vs {published}"
+        );
+    };
+    near(value(&exhaustion(0.1498, 0.0), "ctl", 60.0)?, 6676.9);
+    let arms = [
+        (0.1498, 0.0, 9.674e8),
+        (0.1498, 3.2e-6, 5.034e8),
+        (0.1498, 5.2e-6, 2.442e8),
+        (0.1498, 1e-5, 1.041e7),
+        (0.18, 0.0, 1.251e9),
+        (0.18, 3.2e-6, 8.777e8),
+        (0.18, 5.2e-6, 6.602e8),
+        (0.18, 1e-5, 2.128e8),
+    ];
+    for (rho, gamma0, c60) in arms {
+        let file = exhaustion(rho, gamma0);
+        if rho == 0.1498 {
+            near(value(&file, "tumor", 10.0)?, 3.606e7); // before the drug starts
+        }
+        near(value(&file, "tumor", 60.0)?, c60);
+    }
+    near(value(&exhaustion(0.1498, 1e-5), "tumor", 30.0)?, 5.533e7);
+    Ok(())
+}
