@@ -6,6 +6,10 @@
 //! `oncodyn::model::catalog::simeoni_2004` through the public, length-checked `rhs_into`. Both
 //! evaluate the same 64 states, taken from a solve of problem 2 (so no branch is constant), and
 //! the setup checks once that the two agree to 1e-12 relative on every one.
+//!
+//! Group `rhs/kuznetsov`: the same model (Kuznetsov 1994, BIOMD0000000762 values) written with
+//! built-in laws (`catalog::kuznetsov_1994`) and as two expression fluxes over species, on 64
+//! states of its own trajectory: the cost of an expression against a built-in law.
 
 // The baseline module is shared with benches/solve.rs, which uses its solvers; this bench uses
 // its right-hand side only.
@@ -14,7 +18,8 @@ mod baseline;
 
 use criterion::Criterion;
 use oncodyn::dosing::{Dose, Regimen};
-use oncodyn::model::catalog::{simeoni_2004, SimeoniParams};
+use oncodyn::io::ModelFile;
+use oncodyn::model::catalog::{kuznetsov_1994, simeoni_2004, KuznetsovParams, SimeoniParams};
 use oncodyn::model::Model;
 use oncodyn::solver::{simulate, SolverOptions};
 use std::hint::black_box;
@@ -114,7 +119,117 @@ fn bench(c: &mut Criterion, s: &Setup) {
     g.finish();
 }
 
+/// Kuznetsov 1994 as two expression fluxes over species, with the catalog's values.
+const KUZNETSOV_EXPRESSIONS: &str = r#"
+[model.parameters]
+s = 1.3e4
+p = 0.1245
+g = 2.019e7
+m = 3.422e-10
+d = 0.0412
+a = 0.18
+b = 2.0e-9
+n = 1.101e-7
+
+[[model.species]]
+name = "tumor"
+unit = "cells"
+initial = 5e6
+
+[[model.species]]
+name = "effector"
+unit = "cells"
+initial = 3.2e5
+
+[[model.processes]]
+type = "flux"
+name = "tumor_rate"
+rate = "a * tumor * (1 - b * tumor) - n * effector * tumor"
+changes = [{ state = "tumor", coefficient = 1.0 }]
+
+[[model.processes]]
+type = "flux"
+name = "effector_rate"
+rate = "s + p * effector * tumor / (g + tumor) - m * effector * tumor - d * effector"
+changes = [{ state = "effector", coefficient = 1.0 }]
+
+[simulation]
+horizon = 1.0
+step = 1.0
+"#;
+
+/// The two Kuznetsov models and the states they are evaluated at.
+struct Kuznetsov {
+    builtin: Model,
+    expressions: Model,
+    states: Vec<[f64; 2]>,
+}
+
+impl Kuznetsov {
+    fn new() -> Result<Kuznetsov, String> {
+        let (builtin, _) =
+            kuznetsov_1994(&KuznetsovParams::BIOMODELS).map_err(|e| e.to_string())?;
+        let expressions = ModelFile::from_toml_str(KUZNETSOV_EXPRESSIONS)
+            .map_err(|e| e.to_string())?
+            .build()
+            .map_err(|e| e.to_string())?;
+        let times: Vec<f64> = (0..POINTS)
+            .map(|i| 500.0 * i as f64 / POINTS as f64)
+            .collect();
+        let traj = simulate(
+            &builtin,
+            &Regimen::new("none"),
+            &times,
+            &SolverOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let states: Vec<[f64; 2]> = (0..traj.n_rows())
+            .filter_map(|r| traj.row(r).map(|row| [row[0], row[1]]))
+            .collect();
+        for y in &states {
+            let a = builtin.derivative(0.0, y).map_err(|e| e.to_string())?;
+            let b = expressions.derivative(0.0, y).map_err(|e| e.to_string())?;
+            for (x, z) in a.iter().zip(&b) {
+                if (x - z).abs() > 1e-9 * x.abs().max(z.abs()).max(1.0) {
+                    return Err(format!("built-in {a:?} vs expressions {b:?} at {y:?}"));
+                }
+            }
+        }
+        Ok(Kuznetsov {
+            builtin,
+            expressions,
+            states,
+        })
+    }
+}
+
+fn bench_kuznetsov(c: &mut Criterion, k: &Kuznetsov) {
+    let mut g = c.benchmark_group("rhs/kuznetsov");
+    for (name, model) in [("builtin", &k.builtin), ("expressions", &k.expressions)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut dy = [0.0; 2];
+                let mut acc = 0.0;
+                for y in &k.states {
+                    // The states were checked at setup: the length check cannot fail.
+                    let _ = model.rhs_into(0.0, black_box(y), &[0.0; 2], &mut dy);
+                    acc += dy[0];
+                }
+                acc
+            })
+        });
+    }
+    g.finish();
+}
+
 fn main() {
+    let kuznetsov = match Kuznetsov::new() {
+        Ok(k) => k,
+        Err(message) => {
+            eprintln!("rhs kuznetsov setup failed: {message}");
+            std::process::exit(1);
+        }
+    };
     let setup = match Setup::new() {
         Ok(setup) => setup,
         Err(message) => {
@@ -128,5 +243,6 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     bench(&mut c, &setup);
+    bench_kuznetsov(&mut c, &kuznetsov);
     c.final_summary();
 }
