@@ -25,6 +25,28 @@ enum Op {
     Call1(Func),
     Min,
     Max,
+    /// `top = top ∘ operand` and `top = operand ∘ top` for a state or constant operand: the
+    /// common shapes `a*x`, `x/(g + x)`, `1 - x` in one instruction instead of two.
+    WithState(BinOp, usize),
+    WithConst(BinOp, f64),
+    StateWith(BinOp, usize),
+    ConstWith(BinOp, f64),
+    /// Push `a ∘ b` for two leaves: `k*x`, `g + T`, `E/T`.
+    ConstState(BinOp, f64, usize),
+    StateConst(BinOp, usize, f64),
+    StateState(BinOp, usize, usize),
+}
+
+/// `a ∘ b`.
+#[inline(always)]
+fn apply2(op: BinOp, a: f64, b: f64) -> f64 {
+    match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div => a / b,
+        BinOp::Pow => a.powf(b),
+    }
 }
 
 /// A compiled expression; see the [module docs](super). Cheap to clone, `Send + Sync`.
@@ -78,6 +100,33 @@ impl Program {
                 Op::Neg => stack[top - 1] = -stack[top - 1],
                 Op::PowI(n) => stack[top - 1] = stack[top - 1].powi(n),
                 Op::Call1(f) => stack[top - 1] = apply1(f, stack[top - 1]).unwrap_or(f64::NAN),
+                Op::WithState(op, i) => {
+                    let v = y.get(i).copied().unwrap_or(f64::NAN);
+                    stack[top - 1] = apply2(op, stack[top - 1], v);
+                }
+                Op::WithConst(op, c) => stack[top - 1] = apply2(op, stack[top - 1], c),
+                Op::StateWith(op, i) => {
+                    let v = y.get(i).copied().unwrap_or(f64::NAN);
+                    stack[top - 1] = apply2(op, v, stack[top - 1]);
+                }
+                Op::ConstWith(op, c) => stack[top - 1] = apply2(op, c, stack[top - 1]),
+                Op::ConstState(op, c, i) => {
+                    stack[top] = apply2(op, c, y.get(i).copied().unwrap_or(f64::NAN));
+                    top += 1;
+                }
+                Op::StateConst(op, i, c) => {
+                    stack[top] = apply2(op, y.get(i).copied().unwrap_or(f64::NAN), c);
+                    top += 1;
+                }
+                Op::StateState(op, i, j) => {
+                    let (a, b) = (y.get(i), y.get(j));
+                    let (a, b) = (
+                        a.copied().unwrap_or(f64::NAN),
+                        b.copied().unwrap_or(f64::NAN),
+                    );
+                    stack[top] = apply2(op, a, b);
+                    top += 1;
+                }
                 binary => {
                     top -= 1;
                     let (a, b) = (stack[top - 1], stack[top]);
@@ -131,6 +180,21 @@ impl Program {
     }
 }
 
+/// A leaf an instruction can take as its operand: a state or a constant.
+#[derive(Clone, Copy)]
+enum Leaf {
+    State(usize),
+    Const(f64),
+}
+
+fn leaf(tree: &Tree) -> Option<Leaf> {
+    match tree {
+        Tree::State(i) => Some(Leaf::State(*i)),
+        Tree::Const(c) => Some(Leaf::Const(*c)),
+        _ => None,
+    }
+}
+
 /// Appends `tree`'s code; returns the stack depth it needs.
 fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
     match tree {
@@ -163,17 +227,44 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
                 da.max(db + 1)
             }
         },
-        Tree::Binary(op, a, b) => {
-            let (da, db) = (emit(a, code), emit(b, code));
-            code.push(match op {
-                BinOp::Add => Op::Add,
-                BinOp::Sub => Op::Sub,
-                BinOp::Mul => Op::Mul,
-                BinOp::Div => Op::Div,
-                BinOp::Pow => Op::Pow,
-            });
-            da.max(db + 1)
-        }
+        Tree::Binary(op, a, b) => match (leaf(a), leaf(b)) {
+            (Some(x), Some(y)) => {
+                code.push(match (x, y) {
+                    (Leaf::Const(c), Leaf::State(i)) => Op::ConstState(*op, c, i),
+                    (Leaf::State(i), Leaf::Const(c)) => Op::StateConst(*op, i, c),
+                    (Leaf::State(i), Leaf::State(j)) => Op::StateState(*op, i, j),
+                    (Leaf::Const(c), Leaf::Const(d)) => Op::Const(apply2(*op, c, d)),
+                });
+                1
+            }
+            (None, Some(y)) => {
+                let depth = emit(a, code);
+                code.push(match y {
+                    Leaf::State(i) => Op::WithState(*op, i),
+                    Leaf::Const(c) => Op::WithConst(*op, c),
+                });
+                depth
+            }
+            (Some(x), None) => {
+                let depth = emit(b, code);
+                code.push(match x {
+                    Leaf::State(i) => Op::StateWith(*op, i),
+                    Leaf::Const(c) => Op::ConstWith(*op, c),
+                });
+                depth
+            }
+            (None, None) => {
+                let (da, db) = (emit(a, code), emit(b, code));
+                code.push(match op {
+                    BinOp::Add => Op::Add,
+                    BinOp::Sub => Op::Sub,
+                    BinOp::Mul => Op::Mul,
+                    BinOp::Div => Op::Div,
+                    BinOp::Pow => Op::Pow,
+                });
+                da.max(db + 1)
+            }
+        },
         Tree::Call(func, args) => {
             let mut depth = 0;
             for (k, a) in args.iter().enumerate() {

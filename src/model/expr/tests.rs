@@ -155,7 +155,8 @@ fn a_long_expression_is_quoted_as_a_window_and_a_deep_one_is_refused() {
     let long = format!("{} + )", "x + ".repeat(2_000));
     let message = Expression::parse(&long).unwrap_err().to_string();
     assert!(message.len() < 300, "{} characters", message.len());
-    let deep = format!("{}x{}", "(x + ".repeat(40), ")".repeat(40));
+    // Both operands compound at every level, so each level holds one more value on the stack.
+    let deep = (0..40).fold("x*y".to_string(), |inner, _| format!("(x*y + {inner})"));
     let e = Expression::parse(&deep).expect("parses");
     assert!(matches!(e.compile(resolve), Err(ExprError::TooDeep { .. })));
     // Nesting that would exhaust the parser's call stack is a syntax error.
