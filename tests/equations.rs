@@ -37,3 +37,25 @@ fn tmdd_equations_read_as_mager_and_jusko() {
          dcomplex/dt = − 0.5·complex + (1000·free_drug·free_target − 1·complex)    [nM/day]\n"
     );
 }
+
+#[test]
+fn latex_of_the_tmdd_system_is_the_plain_text_typeset() {
+    // The TMDD system of tmdd_equations_read_as_mager_and_jusko, typeset: names upright,
+    // products as \cdot, parentheses sized, one aligned line per state.
+    let path = format!(
+        "{}/examples/models/tmdd_stiff.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let model = ModelFile::read(path)
+        .expect("reads")
+        .build()
+        .expect("builds");
+    let latex = model.equations().to_latex();
+    assert_eq!(
+        latex.lines().nth(3),
+        Some(
+            r"\frac{d\,\mathrm{complex}}{dt} &= - 0.5 \cdot \mathrm{complex} + \left(1000 \cdot \mathrm{free\_drug} \cdot \mathrm{free\_target} - 1 \cdot \mathrm{complex}\right) \\"
+        )
+    );
+    assert!(latex.starts_with(r"\begin{aligned}") && latex.ends_with(r"\end{aligned}"));
+}

@@ -66,6 +66,34 @@ impl Equations {
         out
     }
 
+    /// The system as LaTeX, one `\frac{d\,x}{dt} = …` line per state inside an `aligned`
+    /// environment: names in `\mathrm{}`, products as `\cdot`, numbers in scientific notation
+    /// as `a \times 10^{n}`.
+    ///
+    /// ```
+    /// use oncodyn::model::catalog::{kuznetsov_1994, KuznetsovParams};
+    ///
+    /// let (model, _) = kuznetsov_1994(&KuznetsovParams::BIOMODELS)?;
+    /// let latex = model.equations().to_latex();
+    /// assert!(latex.contains(r"\frac{d\,\mathrm{tumor}}{dt} &= 0.18 \cdot \mathrm{tumor}"));
+    /// assert!(latex.contains(r"1.101 \times 10^{-7}"));
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    pub fn to_latex(&self) -> String {
+        let mut out = String::from("\\begin{aligned}\n");
+        for e in &self.equations {
+            let rhs = e.to_string();
+            let rhs = rhs.split_once(" =").map_or("", |(_, r)| r);
+            out.push_str(&format!(
+                "\\frac{{d\\,{}}}{{dt}} &={} \\\\\n",
+                latex_name(&e.state),
+                latex(rhs)
+            ));
+        }
+        out.push_str("\\end{aligned}");
+        out
+    }
+
     /// Collects the fluxes of `terms` over states named `names` with `units`.
     pub(crate) fn of(terms: &[Term], names: &[String], units: &[Unit]) -> Equations {
         let mut equations: Vec<Equation> = names
@@ -328,4 +356,105 @@ impl Text<'_> {
             format!("{base}·{}", mods.join("·"))
         }
     }
+}
+
+/// A state or function name in LaTeX: `\mathrm{}` with `_` escaped; functions as operators.
+fn latex_name(name: &str) -> String {
+    match name {
+        "exp" | "ln" | "log" | "tanh" | "min" | "max" => format!("\\{name}"),
+        _ => format!("\\mathrm{{{}}}", name.replace('_', "\\_")),
+    }
+}
+
+/// A number in LaTeX: `1.101e-7` as `1.101 \times 10^{-7}`.
+fn latex_number(text: &str) -> String {
+    match text.split_once('e') {
+        Some(("1", exponent)) => format!("10^{{{exponent}}}"),
+        Some((mantissa, exponent)) => format!("{mantissa} \\times 10^{{{exponent}}}"),
+        None => text.to_string(),
+    }
+}
+
+/// The plain-text formulas of this module in LaTeX: names, numbers and operators token by
+/// token; an exponent (`^` and the number, name or parenthesised group after it) in braces.
+fn latex(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    // Depth of parentheses at which each open exponent group closes.
+    let mut exponents: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            out.push_str(&latex_name(&word));
+            continue;
+        }
+        if c.is_ascii_digit() || c == '.' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || chars[i] == '.'
+                    || chars[i] == 'e'
+                    || (chars[i] == '-' && i > 0 && chars[i - 1] == 'e'))
+            {
+                i += 1;
+            }
+            let number: String = chars[start..i].iter().collect();
+            out.push_str(&latex_number(&number));
+            continue;
+        }
+        match c {
+            '·' => out.push_str(" \\cdot "),
+            '−' => out.push('-'),
+            '^' => {
+                out.push_str("^{");
+                i += 1;
+                // The exponent: a parenthesised group (closed at its parenthesis), or one
+                // token (closed right after it).
+                if chars.get(i) == Some(&'(') {
+                    exponents.push(depth);
+                } else {
+                    let start = i;
+                    while i < chars.len()
+                        && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '.' | '_' | '-'))
+                    {
+                        i += 1;
+                    }
+                    let token: String = chars[start..i].iter().collect();
+                    if token
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic())
+                    {
+                        out.push_str(&latex_name(&token));
+                    } else {
+                        out.push_str(&token);
+                    }
+                    out.push('}');
+                }
+                continue;
+            }
+            '(' => {
+                depth += 1;
+                out.push_str("\\left(");
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                out.push_str("\\right)");
+                if exponents.last() == Some(&depth) {
+                    exponents.pop();
+                    out.push('}');
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    out
 }

@@ -32,13 +32,23 @@ fn strength(op: BinOp) -> u8 {
     }
 }
 
-fn symbol(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => " + ",
-        BinOp::Sub => " - ",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Pow => "^",
+/// How operators are written: as typed (`*`, `-`, parseable again) or as the equations of
+/// [`Model::equations`](crate::model::Model::equations) write them (`·`, `−`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Source,
+    Equations,
+}
+
+fn symbol(op: BinOp, style: Style) -> &'static str {
+    match (op, style) {
+        (BinOp::Add, _) => " + ",
+        (BinOp::Sub, Style::Source) => " - ",
+        (BinOp::Sub, Style::Equations) => " − ",
+        (BinOp::Mul, Style::Source) => "*",
+        (BinOp::Mul, Style::Equations) => "·",
+        (BinOp::Div, _) => "/",
+        (BinOp::Pow, _) => "^",
     }
 }
 
@@ -56,7 +66,7 @@ fn wrap(p: Piece, needed: u8) -> String {
     }
 }
 
-fn binary(op: BinOp, a: Piece, b: Piece) -> Piece {
+fn binary(op: BinOp, a: Piece, b: Piece, style: Style) -> Piece {
     let s = strength(op);
     // Left-associative + - * /: the right operand needs one more; ^ is right-associative.
     let (left, right) = if op == BinOp::Pow {
@@ -65,14 +75,15 @@ fn binary(op: BinOp, a: Piece, b: Piece) -> Piece {
         (s, s + 1)
     };
     Piece {
-        text: format!("{}{}{}", wrap(a, left), symbol(op), wrap(b, right)),
+        text: format!("{}{}{}", wrap(a, left), symbol(op, style), wrap(b, right)),
         strength: s,
     }
 }
 
-fn negate(a: Piece) -> Piece {
+fn negate(a: Piece, style: Style) -> Piece {
+    let minus = if style == Style::Source { "-" } else { "−" };
     Piece {
-        text: format!("-{}", wrap(a, 3)),
+        text: format!("{minus}{}", wrap(a, 3)),
         strength: 3,
     }
 }
@@ -95,8 +106,8 @@ fn ast_piece(ast: &Ast, name: &impl Fn(&str) -> String) -> Piece {
     match ast {
         Ast::Number(v) => atom(format!("{v}")),
         Ast::Name(n, _) => atom(name(n)),
-        Ast::Neg(a) => negate(ast_piece(a, name)),
-        Ast::Binary(op, a, b) => binary(*op, ast_piece(a, name), ast_piece(b, name)),
+        Ast::Neg(a) => negate(ast_piece(a, name), Style::Source),
+        Ast::Binary(op, a, b) => binary(*op, ast_piece(a, name), ast_piece(b, name), Style::Source),
         Ast::Call(f, args) => call(f.name(), args.iter().map(|a| ast_piece(a, name)).collect()),
     }
 }
@@ -111,8 +122,13 @@ fn tree_piece(tree: &Tree, name: &impl Fn(usize) -> String) -> Piece {
         Tree::Const(v) => atom(number(*v)),
         Tree::State(i) => atom(name(*i)),
         Tree::Time => atom("t".to_string()),
-        Tree::Neg(a) => negate(tree_piece(a, name)),
-        Tree::Binary(op, a, b) => binary(*op, tree_piece(a, name), tree_piece(b, name)),
+        Tree::Neg(a) => negate(tree_piece(a, name), Style::Equations),
+        Tree::Binary(op, a, b) => binary(
+            *op,
+            tree_piece(a, name),
+            tree_piece(b, name),
+            Style::Equations,
+        ),
         Tree::Call(f, args) => call(f.name(), args.iter().map(|a| tree_piece(a, name)).collect()),
     }
 }
