@@ -4,7 +4,8 @@ use super::events::{Watch, EVENT_TIME_TOLERANCE};
 use super::options::{Method, SolverOptions, Stiffness};
 use crate::error::SolveError;
 use crate::model::Model;
-use nalgebra::DVector;
+use nalgebra::allocator::Allocator;
+use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OVector, U1};
 use ode_solvers::dop_shared::{IntegrationError, OutputType, System};
 use ode_solvers::{Dop853, Dopri5};
 use std::cell::{Cell, RefCell};
@@ -39,8 +40,11 @@ struct Scaled<'a> {
     clock: bool,
 }
 
-impl System<f64, DVector<f64>> for Scaled<'_> {
-    fn system(&self, t: f64, z: &DVector<f64>, dz: &mut DVector<f64>) {
+impl<D: Dim> System<f64, OVector<f64, D>> for Scaled<'_>
+where
+    DefaultAllocator: Allocator<D>,
+{
+    fn system(&self, t: f64, z: &OVector<f64, D>, dz: &mut OVector<f64, D>) {
         let mut y = self.y.borrow_mut();
         for ((yi, zi), a) in y.iter_mut().zip(z.as_slice()).zip(self.atol) {
             *yi = zi * a;
@@ -69,7 +73,7 @@ impl System<f64, DVector<f64>> for Scaled<'_> {
         }
     }
 
-    fn solout(&mut self, _t: f64, _z: &DVector<f64>, _dz: &DVector<f64>) -> bool {
+    fn solout(&mut self, _t: f64, _z: &OVector<f64, D>, _dz: &OVector<f64, D>) -> bool {
         self.non_finite.get().is_some()
     }
 }
@@ -121,9 +125,9 @@ impl<'a> Integrator<'a> {
         y: &mut [f64],
         inputs: &[f64],
     ) -> Result<(), SolveError> {
-        let (_, mut states) = self.run(t0, t1, y, inputs, false)?;
-        let end = states.pop().unwrap_or_default();
-        self.unscale(&end, t1, y)
+        let (_, states) = self.run(t0, t1, y, inputs, false)?;
+        let end = states.rchunks(y.len()).next().unwrap_or_default();
+        self.unscale(end, t1, y)
     }
 
     /// Like [`integrate`](Self::integrate), but stops at the first crossing of an armed
@@ -141,7 +145,7 @@ impl<'a> Integrator<'a> {
         let mut previous = (t0, y.to_vec());
         let mut g_prev: Vec<f64> = watches.iter().map(|w| w.g(y)).collect();
         let mut point = vec![0.0; y.len()];
-        for (&t, z) in times.iter().zip(&states) {
+        for (&t, z) in times.iter().zip(states.chunks(y.len())) {
             self.unscale(z, t, &mut point)?;
             let mut first: Option<(f64, usize, Vec<f64>)> = None;
             for (k, w) in watches.iter().enumerate() {
@@ -219,7 +223,7 @@ impl<'a> Integrator<'a> {
     }
 
     /// `y = z·atol`, failing on a non-finite value (named by its state).
-    fn unscale(&self, z: &DVector<f64>, t: f64, y: &mut [f64]) -> Result<(), SolveError> {
+    fn unscale(&self, z: &[f64], t: f64, y: &mut [f64]) -> Result<(), SolveError> {
         for ((yi, zi), a) in y.iter_mut().zip(z.iter()).zip(&self.atol) {
             *yi = zi * a;
         }
@@ -233,7 +237,12 @@ impl<'a> Integrator<'a> {
     }
 
     /// One restart of the method from `(t0, y)` to `t1`: the accepted step times and scaled
-    /// states (only the last when `keep_steps` is false).
+    /// states, row after row (only the last when `keep_steps` is false).
+    ///
+    /// ode_solvers clones the state at every stage; on a stack vector (`SVector<f64, N>`)
+    /// that costs no allocation, on a heap `DVector` one per clone. So models of up to 12
+    /// states (with the clock state, if any) run on a stack vector of their exact size, larger
+    /// ones on a `DVector`.
     fn run(
         &mut self,
         t0: f64,
@@ -241,9 +250,37 @@ impl<'a> Integrator<'a> {
         y: &[f64],
         inputs: &[f64],
         keep_steps: bool,
-    ) -> Result<(Vec<f64>, Vec<DVector<f64>>), SolveError> {
-        let n = y.len();
+    ) -> Result<(Vec<f64>, Vec<f64>), SolveError> {
         let clock = self.options.method == Method::Dop853 && self.model.depends_on_time();
+        let total = y.len() + usize::from(clock);
+        macro_rules! sized {
+            ($($n:literal)*) => {
+                match total {
+                    $($n => self.run_in(Const::<$n>, t0, t1, y, inputs, keep_steps, clock),)*
+                    _ => self.run_in(Dyn(total), t0, t1, y, inputs, keep_steps, clock),
+                }
+            };
+        }
+        sized!(1 2 3 4 5 6 7 8 9 10 11 12)
+    }
+
+    /// [`run`](Self::run) on a state vector of dimension `dim`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_in<D: Dim>(
+        &mut self,
+        dim: D,
+        t0: f64,
+        t1: f64,
+        y: &[f64],
+        inputs: &[f64],
+        keep_steps: bool,
+        clock: bool,
+    ) -> Result<(Vec<f64>, Vec<f64>), SolveError>
+    where
+        DefaultAllocator: Allocator<D>,
+        OVector<f64, D>: std::ops::Mul<f64, Output = OVector<f64, D>>,
+    {
+        let n = y.len();
         let non_finite = Cell::new(None);
         let system = Scaled {
             model: self.model,
@@ -255,7 +292,8 @@ impl<'a> Integrator<'a> {
             clock,
         };
         let scaled = y.iter().zip(&self.inv_atol).map(|(v, s)| v * s);
-        let z = DVector::from_iterator(n + usize::from(clock), scaled.chain(clock.then_some(t0)));
+        let z =
+            OVector::<f64, D>::from_iterator_generic(dim, U1, scaled.chain(clock.then_some(t0)));
         let span = t1 - t0;
         let options = self.options;
         let order = match options.method {
@@ -298,7 +336,7 @@ impl<'a> Integrator<'a> {
                     OutputType::Sparse,
                 );
                 let r = s.integrate();
-                (r, steps(s.x_out(), s.y_out(), keep_steps))
+                (r, steps(s.x_out(), s.y_out(), n, keep_steps))
             }};
         }
         let (result, steps) = match options.method {
@@ -334,20 +372,29 @@ impl<'a> Integrator<'a> {
     }
 }
 
-/// The step points ode_solvers stored (all, or only the last).
-fn steps(x: &[f64], z: &[DVector<f64>], keep_steps: bool) -> (Vec<f64>, Vec<DVector<f64>>) {
-    if keep_steps {
-        // The first stored point is the segment's start.
-        (
-            x.iter().skip(1).copied().collect(),
-            z.iter().skip(1).cloned().collect(),
-        )
+/// The step points ode_solvers stored (all but the segment's start, or only the last), as
+/// times and the first `n` scaled states of each, row after row (the clock state dropped).
+fn steps<D: Dim>(
+    x: &[f64],
+    z: &[OVector<f64, D>],
+    n: usize,
+    keep_steps: bool,
+) -> (Vec<f64>, Vec<f64>)
+where
+    DefaultAllocator: Allocator<D>,
+{
+    let kept = if keep_steps {
+        1
     } else {
-        (
-            x.last().copied().into_iter().collect(),
-            z.last().cloned().into_iter().collect(),
-        )
-    }
+        x.len().saturating_sub(1)
+    };
+    let times = x.iter().skip(kept).copied().collect();
+    let states = z
+        .iter()
+        .skip(kept)
+        .flat_map(|v| v.as_slice()[..n].iter().copied())
+        .collect();
+    (times, states)
 }
 
 /// Scaled RMS norm used by the step-size formulas (`atol = 1` in scaled variables).
@@ -358,16 +405,20 @@ fn rms(v: impl Iterator<Item = f64>, n: usize) -> f64 {
 /// Initial step size by Hairer, Nørsett & Wanner, Solving ODEs I, II.4 (algorithm of `hinit`),
 /// in scaled variables, bounded to `[16·ε·max(1, |t0|), span]`. Computed here rather than by
 /// ode_solvers, whose own guess collapses at restarts where states are exactly 0.
-fn initial_step(
+fn initial_step<D: Dim>(
     system: &Scaled<'_>,
     t0: f64,
-    z0: &DVector<f64>,
+    z0: &OVector<f64, D>,
     span: f64,
     rtol: f64,
     order: f64,
-) -> f64 {
+) -> f64
+where
+    DefaultAllocator: Allocator<D>,
+{
     let n = z0.len();
-    let mut f0 = DVector::zeros(n);
+    let (rows, _) = z0.shape_generic();
+    let mut f0 = OVector::<f64, D>::zeros_generic(rows, U1);
     system.system(t0, z0, &mut f0);
     let sc: Vec<f64> = z0.iter().map(|z| 1.0 + rtol * z.abs()).collect();
     let d0 = rms(z0.iter().zip(&sc).map(|(z, s)| z / s), n);
@@ -379,7 +430,7 @@ fn initial_step(
     }
     .min(span);
     let z1 = z0 + &f0 * h0;
-    let mut f1 = DVector::zeros(n);
+    let mut f1 = OVector::<f64, D>::zeros_generic(rows, U1);
     system.system(t0 + h0, &z1, &mut f1);
     let d2 = rms(
         f1.iter()
