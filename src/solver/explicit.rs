@@ -21,17 +21,22 @@ pub struct SolverStats {
     pub rejected_steps: u64,
     /// Integrator restarts (segments between discontinuities and output times).
     pub segments: u64,
+    /// Stage evaluations whose rates were not finite (a trial state outside the model's
+    /// domain, such as a negative population under a fractional power): each rejects its step,
+    /// which is retried five times shorter.
+    pub non_finite_stages: u64,
 }
 
 /// The model's right-hand side in scaled variables `z = y/atol`: borrows the model, holds the
-/// segment's inputs and a scratch vector, and flags the first non-finite rate.
+/// segment's inputs and a scratch vector, and counts non-finite rates (the last one's time and
+/// state kept for the error if the step size then collapses).
 struct Scaled<'a> {
     model: &'a Model,
     inputs: &'a [f64],
     atol: &'a [f64],
     inv_atol: &'a [f64],
     y: &'a RefCell<Vec<f64>>,
-    non_finite: &'a Cell<Option<(f64, usize)>>,
+    non_finite: &'a Cell<(u64, Option<(f64, usize)>)>,
     /// Time is carried as one more state `τ` (`dτ/dt = 1`, last entry of `z`) and passed to the
     /// model instead of the method's stage time. Needed for Dop853 on models whose rates depend
     /// on time: ode_solvers 0.6.2's Dop853 tableau has `c12 = 0` where DOP853 has `c12 = 1`
@@ -62,19 +67,15 @@ where
             *d *= s;
             finite &= d.is_finite();
         }
-        if !finite && self.non_finite.get().is_none() {
-            // Record the first failure and let the step succeed with zero rates, so that
-            // `solout` stops the integrator at once; the caller turns it into an error.
+        if !finite {
+            // The non-finite rate makes the step's error estimate NaN, and ode_solvers'
+            // controller rejects a step whose error is not ≤ 1, shrinking it by its smallest
+            // factor (`min` and `max` pass over NaN): a non-finite trial stage is a rejected
+            // step. Counted, and the last one kept for the error if the step size collapses.
             let i = dz.iter().position(|d| !d.is_finite()).unwrap_or(0);
-            self.non_finite.set(Some((t, i)));
+            let (count, _) = self.non_finite.get();
+            self.non_finite.set((count + 1, Some((t, i))));
         }
-        if self.non_finite.get().is_some() {
-            dz.fill(0.0);
-        }
-    }
-
-    fn solout(&mut self, _t: f64, _z: &OVector<f64, D>, _dz: &OVector<f64, D>) -> bool {
-        self.non_finite.get().is_some()
     }
 }
 
@@ -281,7 +282,7 @@ impl<'a> Integrator<'a> {
         OVector<f64, D>: std::ops::Mul<f64, Output = OVector<f64, D>>,
     {
         let n = y.len();
-        let non_finite = Cell::new(None);
+        let non_finite = Cell::new((0, None));
         let system = Scaled {
             model: self.model,
             inputs,
@@ -343,13 +344,27 @@ impl<'a> Integrator<'a> {
             Method::Dopri5 => solve_with!(Dopri5, 0.04, 0.2, 10.0),
             Method::Dop853 => solve_with!(Dop853, 0.0, 0.333, 6.0),
         };
+        let (non_finite_stages, last_non_finite) = non_finite.get();
+        self.stats.non_finite_stages += non_finite_stages;
+        // A step size that collapsed, or a budget spent, on non-finite stages: report the
+        // state whose rate was not finite.
+        let non_finite_error = |x: f64| {
+            last_non_finite
+                .filter(|(t, _)| (t - x).abs() <= 1e-6 * x.abs().max(1.0))
+                .map(|(t, i)| SolveError::NonFinite {
+                    t,
+                    state: self.model.states()[i].name.clone(),
+                })
+        };
         let st = match result {
             Ok(st) => st,
             Err(IntegrationError::MaxNumStepReached { x, .. }) => {
-                return Err(SolveError::TooManySteps { t: x, max_steps })
+                return Err(
+                    non_finite_error(x).unwrap_or(SolveError::TooManySteps { t: x, max_steps })
+                )
             }
             Err(IntegrationError::StepSizeUnderflow { x }) => {
-                return Err(SolveError::StepSizeTooSmall { t: x })
+                return Err(non_finite_error(x).unwrap_or(SolveError::StepSizeTooSmall { t: x }))
             }
             Err(IntegrationError::StiffnessDetected { x }) => {
                 return Err(SolveError::Stiff { t: x })
@@ -359,12 +374,6 @@ impl<'a> Integrator<'a> {
         self.stats.accepted_steps += u64::from(st.accepted_steps);
         self.stats.rejected_steps += u64::from(st.rejected_steps);
         self.stats.segments += 1;
-        if let Some((t, i)) = non_finite.get() {
-            return Err(SolveError::NonFinite {
-                t,
-                state: self.model.states()[i].name.clone(),
-            });
-        }
         if steps.1.is_empty() {
             return Err(SolveError::StepSizeTooSmall { t: t0 });
         }
