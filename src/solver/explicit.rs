@@ -301,8 +301,18 @@ impl<'a> Integrator<'a> {
             Method::Dopri5 => 5.0,
             Method::Dop853 => 8.0,
         };
-        let h = initial_step(&system, t0, &z, span, options.rtol, order);
         self.stats.rhs_evaluations += 2;
+        let h = initial_step(&system, t0, &z, span, options.rtol, order).map_err(|i| {
+            SolveError::NonFinite {
+                t: t0,
+                state: self
+                    .model
+                    .states()
+                    .get(i)
+                    .map_or("time", |s| s.name.as_str())
+                    .to_string(),
+            }
+        })?;
         let max_steps = options.max_steps;
         let used = self.stats.accepted_steps + self.stats.rejected_steps;
         let n_max = u32::try_from(u64::from(max_steps).saturating_sub(used)).unwrap_or(u32::MAX);
@@ -353,7 +363,12 @@ impl<'a> Integrator<'a> {
                 .filter(|(t, _)| (t - x).abs() <= 1e-6 * x.abs().max(1.0))
                 .map(|(t, i)| SolveError::NonFinite {
                     t,
-                    state: self.model.states()[i].name.clone(),
+                    state: self
+                        .model
+                        .states()
+                        .get(i)
+                        .map_or("time", |s| s.name.as_str())
+                        .to_string(),
                 })
         };
         let st = match result {
@@ -421,7 +436,7 @@ fn initial_step<D: Dim>(
     span: f64,
     rtol: f64,
     order: f64,
-) -> f64
+) -> Result<f64, usize>
 where
     DefaultAllocator: Allocator<D>,
 {
@@ -429,6 +444,11 @@ where
     let (rows, _) = z0.shape_generic();
     let mut f0 = OVector::<f64, D>::zeros_generic(rows, U1);
     system.system(t0, z0, &mut f0);
+    // The rates at the segment's start, an accepted state, must be finite: no step can fix
+    // them.
+    if let Some(i) = f0.iter().position(|f| !f.is_finite()) {
+        return Err(i);
+    }
     let sc: Vec<f64> = z0.iter().map(|z| 1.0 + rtol * z.abs()).collect();
     let d0 = rms(z0.iter().zip(&sc).map(|(z, s)| z / s), n);
     let d1 = rms(f0.iter().zip(&sc).map(|(f, s)| f / s), n);
@@ -454,5 +474,5 @@ where
         (0.01 / d1.max(d2)).powf(1.0 / order)
     };
     let floor = 16.0 * f64::EPSILON * t0.abs().max(1.0);
-    (100.0 * h0).min(h1).min(span).max(floor)
+    Ok((100.0 * h0).min(h1).min(span).max(floor))
 }
