@@ -80,8 +80,9 @@ fn main() -> ExitCode {
             if let Err(print) = e.print() {
                 eprintln!("error: {print}");
             }
+            // A usage error exits with status 2, an input or run error with 1, as in every example.
             return if failed {
-                ExitCode::FAILURE
+                ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
             };
