@@ -44,6 +44,8 @@
 
 #[path = "common/model.rs"]
 mod model;
+#[path = "common/output.rs"]
+mod output;
 #[path = "common/plot.rs"]
 mod plot;
 #[path = "common/study.rs"]
@@ -57,7 +59,7 @@ use oncodyn::compare::{
 use oncodyn::dosing::Regimen;
 use oncodyn::io::{PatientSource, StudyFile};
 use std::error::Error;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -67,14 +69,15 @@ use std::time::Instant;
 /// SVG files.
 #[derive(Parser)]
 struct Args {
-    /// Number of virtual patients [default: the study's; 1000 in the built-in study].
-    #[arg(long)]
+    /// Number of virtual patients [default: the study's; 1000 in the built-in study; at most
+    /// 10,000,000].
+    #[arg(long, allow_negative_numbers = true)]
     patients: Option<usize>,
     /// Seed of the patients' random numbers [default: the study's; 2024 in the built-in study].
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads [default: one per core].
-    #[arg(long)]
+    /// Worker threads, 1 to 256 [default: one per core].
+    #[arg(long, allow_negative_numbers = true)]
     threads: Option<usize>,
     /// A TOML study file (model, arms, population, endpoints) [default: the built-in study,
     /// examples/studies/default.toml].
@@ -86,18 +89,36 @@ struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
-    /// Also write the study as run (after --patients and --seed) as a TOML study file.
+    /// Also write the study as run (after --patients and --seed) as a TOML study file, once
+    /// the run has succeeded.
     #[arg(long, value_name = "FILE")]
     save_study: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    match run(&Args::parse()) {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
+    match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints clap's message; `--help` and `--version` succeed, a usage error exits with status 2
+/// (input and run errors exit with 1), as in every example.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    if let Err(print) = e.print() {
+        eprintln!("error: {print}");
+    }
+    if e.use_stderr() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -131,10 +152,9 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
             }
         }
     }
-    if let Some(path) = &args.save_study {
-        file.write(path)?;
-    }
     let study = file.to_study()?;
+    // Every check that needs no simulation, before the first one.
+    let staging = output::Staging::begin(&args.out)?;
     let source = match &args.arms {
         Some(path) => path.display().to_string(),
         None => "built-in study (examples/studies/default.toml)".to_string(),
@@ -174,20 +194,25 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
 
     print_table(&result)?;
 
-    at_path(&args.out, fs::create_dir_all(&args.out))?;
+    let dir = staging.dir();
     let mut written = Vec::new();
-    let per_patient = args.out.join("per_patient.csv");
+    let per_patient = dir.join("per_patient.csv");
     let f = at_path(&per_patient, File::create(&per_patient))?;
     at_path(
         &per_patient,
         result.write_per_patient_csv(BufWriter::new(f)),
     )?;
     written.push(per_patient);
-    let summary = args.out.join("summary.csv");
+    let summary = dir.join("summary.csv");
     let f = at_path(&summary, File::create(&summary))?;
     at_path(&summary, result.write_summary_csv(BufWriter::new(f)))?;
     written.push(summary);
-    written.extend(plot::write_all(&args.out, &result)?);
+    written.extend(plot::write_all(dir, &result)?);
+    let mut written = staging.commit(&written)?;
+    if let Some(path) = &args.save_study {
+        file.write(path)?;
+        written.push(path.clone());
+    }
     println!("\nWrote:");
     for path in &written {
         println!("  {}", path.display());

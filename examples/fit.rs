@@ -92,10 +92,11 @@ fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
-            // --help and --version print and succeed; a usage error exits with status 1.
+            // --help and --version print and succeed; a usage error exits with status 2 (input
+            // and run errors with 1), as in every example.
             let _ = e.print();
             return if e.use_stderr() {
-                ExitCode::FAILURE
+                ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
             };
@@ -183,9 +184,8 @@ pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         if args.ignore_stiffness {
             solver.stiffness = Stiffness::Ignore;
         }
-        problem = problem
-            .with_solver(solver)
-            .map_err(|e| format!("solver options: {e}"))?;
+        // FitError::InvalidSolver already says "solver options".
+        problem = problem.with_solver(solver)?;
     }
     // The dense curves are solved as the fit's predictions are.
     let settings = settings.with_solver(problem.solver().clone());

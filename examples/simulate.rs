@@ -11,8 +11,6 @@
 use clap::Parser;
 use oncodyn::io::ModelFile;
 use oncodyn::{Error, IoError};
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,11 +29,14 @@ fn run(args: &Args) -> Result<(), Error> {
     let file = ModelFile::read(&args.model)?;
     let (model, trajectory) = file.simulate()?;
 
-    let out = File::create(&args.out).map_err(|source| IoError::File {
+    // Written to memory first, so that a failing write (a full disk, `--out /dev/full`) is an
+    // error naming the path, not the CSV writer's bare message.
+    let mut csv = Vec::new();
+    trajectory.write_csv(&mut csv)?;
+    std::fs::write(&args.out, csv).map_err(|source| IoError::File {
         path: args.out.display().to_string(),
         source,
     })?;
-    trajectory.write_csv(BufWriter::new(out))?;
 
     let regimen = match (file.regimen.name.as_str(), file.regimen.doses.is_empty()) {
         (_, true) => "none".to_string(),
@@ -80,8 +81,9 @@ fn main() -> ExitCode {
             if let Err(print) = e.print() {
                 eprintln!("error: {print}");
             }
+            // A usage error exits with status 2, an input or run error with 1, as in every example.
             return if failed {
-                ExitCode::FAILURE
+                ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
             };

@@ -162,6 +162,18 @@ pub enum ScheduleError {
         /// What it is given into.
         target: String,
     },
+    /// A dose's `repeat.additional` exceeds [`MAX_REPEATS`](crate::dosing::MAX_REPEATS).
+    #[error("dose {dose} ({target}): repeat.additional = {additional} exceeds the limit of {limit} repeats per dose")]
+    TooManyRepeats {
+        /// Index of the dose.
+        dose: usize,
+        /// What it is given into.
+        target: String,
+        /// The number of repeats asked for.
+        additional: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// An infusion duration is zero, negative or non-finite, or so short that its end rounds to
     /// its start; for an infusion given by rate, `duration` is `amount/rate`.
     #[error("dose {dose} ({target}): infusion duration {duration} d must be finite and positive (and longer than the rounding of its start time)")]
@@ -826,10 +838,40 @@ pub enum StudyError {
     #[error("the model has no tumor: tumor endpoints need one")]
     NoTumor,
     /// Every patient of an arm failed, so the arm has no summary.
-    #[error("every patient failed in arm `{arm}`")]
+    #[error("every patient failed in arm `{arm}` ({failed} patients); first causes: {}", .causes.join("; "))]
     ArmFailed {
         /// The arm's name.
         arm: String,
+        /// How many patients failed.
+        failed: usize,
+        /// The first distinct error messages, in patient order (at most three).
+        causes: Vec<String>,
+    },
+    /// Two arms share a name, so their rows could not be told apart.
+    #[error("arms {first} and {second} are both named `{name}`: arm names must be unique")]
+    DuplicateArm {
+        /// The shared name.
+        name: String,
+        /// Index of the first arm with it.
+        first: usize,
+        /// Index of the second.
+        second: usize,
+    },
+    /// An arm's regimen does not fit the model (checked before any patient is simulated).
+    #[error("arm `{arm}`: {source}")]
+    InvalidArm {
+        /// The arm's name.
+        arm: String,
+        /// What is wrong with it.
+        source: ScheduleError,
+    },
+    /// `threads` is 0 or more than [`MAX_THREADS`](crate::compare::MAX_THREADS).
+    #[error("threads = {threads}: must be between 1 and {limit}")]
+    InvalidThreads {
+        /// The number of threads asked for.
+        threads: usize,
+        /// The largest number accepted.
+        limit: usize,
     },
     /// The thread pool could not start.
     #[error("thread pool: {message}")]
@@ -892,6 +934,14 @@ pub enum PopulationError {
         name: String,
         /// Why it cannot be used.
         reason: &'static str,
+    },
+    /// More patients were asked for than [`MAX_PATIENTS`](crate::compare::MAX_PATIENTS).
+    #[error("patients = {count}: more than the limit of {limit} patients")]
+    TooManyPatients {
+        /// The number of patients asked for.
+        count: usize,
+        /// The limit.
+        limit: usize,
     },
     /// Two parameters, covariates or columns share a name.
     #[error("duplicate name `{name}`")]

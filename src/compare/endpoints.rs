@@ -102,6 +102,22 @@ pub struct Series {
     values: Vec<f64>,
 }
 
+/// Checks a diameter mapping's cell density is finite and positive.
+///
+/// # Errors
+/// [`EndpointError::InvalidOption`] naming `cells_per_mm3` otherwise.
+pub fn check_density(mapping: &DiameterMapping) -> Result<(), EndpointError> {
+    let density = mapping.cells_per_mm3;
+    if !(density.is_finite() && density > 0.0) {
+        return Err(EndpointError::InvalidOption {
+            option: "cells_per_mm3",
+            value: density,
+            reason: "must be finite and positive",
+        });
+    }
+    Ok(())
+}
+
 impl Series {
     /// A series from its rows.
     ///
@@ -161,14 +177,7 @@ impl Series {
         model: &Model,
         mapping: &DiameterMapping,
     ) -> Result<Self, EndpointError> {
-        let density = mapping.cells_per_mm3;
-        if !(density.is_finite() && density > 0.0) {
-            return Err(EndpointError::InvalidOption {
-                option: "cells_per_mm3",
-                value: density,
-                reason: "must be finite and positive",
-            });
-        }
+        check_density(mapping)?;
         if model.spec().tumors.is_empty() {
             return Err(EndpointError::NoTumor);
         }

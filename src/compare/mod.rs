@@ -18,19 +18,20 @@ pub mod study;
 
 pub use crate::error::{EndpointError, PopulationError, StatsError};
 pub use endpoints::{
-    eradication_time, last_dosing_interval, time_to_event, time_to_progression, trough,
-    BestResponse, ColumnKey, GradeScale, IntervalExposure, Point, Recist, Response, Series,
+    check_density, eradication_time, last_dosing_interval, time_to_event, time_to_progression,
+    trough, BestResponse, ColumnKey, GradeScale, IntervalExposure, Point, Recist, Response, Series,
     TimeToEvent, Worse, ERADICATION_RULE, PROGRESSION_RULE,
 };
 pub use population::{
     format_number, Correlations, Distribution, ParamMap, ParamPath, Parameter, Patient, Population,
-    PopulationSpec, Sampler, Segment, Selector, ID_COLUMN,
+    PopulationSpec, Sampler, Segment, Selector, ID_COLUMN, MAX_PATIENTS,
 };
 pub use stats::{
-    mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval, KaplanMeier, KmStep,
-    Median, PairedDifference, Proportion, Summary, BOOTSTRAP_STREAM_OFFSET, Z_95,
+    check_resamples, mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval,
+    KaplanMeier, KmStep, Median, PairedDifference, Proportion, Summary, BOOTSTRAP_STREAM_OFFSET,
+    MAX_RESAMPLES, Z_95,
 };
 pub use study::{
     ArmSummary, Comparison, EndpointSpec, Exposure, Failure, Outcome, PatientEndpoints, Progress,
-    Rank, RankBy, Ranking, Study, StudyResult, Toxicity,
+    Rank, RankBy, Ranking, Study, StudyResult, Toxicity, MAX_THREADS,
 };

@@ -76,6 +76,12 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The most patients one [`Sampler::draw`] may produce: ten million, a few GB of values for a
+/// handful of parameters. A larger count (`--patients 100000000000`) is rejected with
+/// [`PopulationError::TooManyPatients`] before anything is drawn, rather than aborting when
+/// memory runs out; draw a larger population in shards with [`Sampler::draw_range`].
+pub const MAX_PATIENTS: usize = 10_000_000;
 use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::Path;
@@ -590,7 +596,7 @@ impl Sampler {
     /// the same on any number of threads.
     ///
     /// # Errors
-    /// As [`patient`](Self::patient) (the first failing patient by index).
+    /// As [`draw_range`](Self::draw_range).
     pub fn draw(&self, seed: u64, n: usize) -> Result<Population, PopulationError> {
         self.draw_range(seed, 0..n)
     }
@@ -599,12 +605,20 @@ impl Sampler {
     /// index order; equal, patient by patient, to the same indices of any other range.
     ///
     /// # Errors
-    /// As [`patient`](Self::patient) (the first failing patient by index).
+    /// [`PopulationError::TooManyPatients`] for a range longer than [`MAX_PATIENTS`], before
+    /// any patient is drawn; otherwise as [`patient`](Self::patient) (the first failing
+    /// patient by index).
     pub fn draw_range(
         &self,
         seed: u64,
         range: Range<usize>,
     ) -> Result<Population, PopulationError> {
+        if range.len() > MAX_PATIENTS {
+            return Err(PopulationError::TooManyPatients {
+                count: range.len(),
+                limit: MAX_PATIENTS,
+            });
+        }
         let patients = range
             .into_par_iter()
             .map(|i| self.patient(seed, i))

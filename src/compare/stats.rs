@@ -404,6 +404,26 @@ pub fn summarize(values: &[f64]) -> Result<Summary, StatsError> {
     })
 }
 
+/// The most resamples a [`Bootstrap`] may ask for: a million, far beyond the ~2000 that give
+/// stable 95% limits; each resample's mean is kept, so more would only fill memory.
+pub const MAX_RESAMPLES: usize = 1_000_000;
+
+/// Checks `bootstrap.resamples` is between 1 and [`MAX_RESAMPLES`].
+///
+/// # Errors
+/// [`StatsError::InvalidOption`] naming `resamples` otherwise.
+pub fn check_resamples(bootstrap: &Bootstrap) -> Result<(), StatsError> {
+    let n = bootstrap.resamples;
+    if n == 0 || n > MAX_RESAMPLES {
+        return Err(StatsError::InvalidOption {
+            option: "resamples",
+            value: n as f64,
+            reason: "must be between 1 and 1,000,000",
+        });
+    }
+    Ok(())
+}
+
 /// Bootstrap settings: how many resamples, and the seed of their random streams.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -439,7 +459,7 @@ pub struct PairedDifference {
 /// # Errors
 /// [`StatsError::LengthMismatch`]; [`Empty`](StatsError::Empty);
 /// [`NonFinite`](StatsError::NonFinite) naming `a` or `b` and the index;
-/// [`InvalidOption`](StatsError::InvalidOption) for zero resamples.
+/// [`InvalidOption`](StatsError::InvalidOption) for resamples outside 1..=[`MAX_RESAMPLES`].
 pub fn paired_difference(
     a: &[f64],
     b: &[f64],
@@ -456,13 +476,7 @@ pub fn paired_difference(
     }
     check_finite(a, "a")?;
     check_finite(b, "b")?;
-    if bootstrap.resamples == 0 {
-        return Err(StatsError::InvalidOption {
-            option: "resamples",
-            value: 0.0,
-            reason: "must be at least 1",
-        });
-    }
+    check_resamples(bootstrap)?;
     let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
     let n = d.len();
     let estimate = d.iter().sum::<f64>() / n as f64;

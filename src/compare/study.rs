@@ -8,11 +8,12 @@
 //! bit-identical for any number of threads. A patient whose simulation fails is recorded with
 //! its error and parameters and counted; it never aborts the study.
 
+use super::endpoints::check_density;
 use super::endpoints::{time_to_progression, GradeScale, Recist, Response, Series, TimeToEvent};
 use super::population::{ParamMap, Patient, Population};
 use super::stats::{
-    paired_difference, summarize, wilson, Bootstrap, Interval, KaplanMeier, Median,
-    PairedDifference, Proportion, Summary,
+    check_resamples, paired_difference, summarize, wilson, Bootstrap, Interval, KaplanMeier,
+    Median, PairedDifference, Proportion, Summary,
 };
 use crate::dosing::Regimen;
 use crate::error::{Error, StudyError};
@@ -22,6 +23,11 @@ use crate::trajectory::Trajectory;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The most worker threads [`Study::run`] starts: 256, well above the cores of one machine.
+/// Each thread costs a stack and a start-up; a thousand of them made a 20-patient study take
+/// 20 times longer, so a larger `threads` is rejected ([`StudyError::InvalidThreads`]).
+pub const MAX_THREADS: usize = 256;
 
 /// A paired comparison of two arms (by index) on one per-patient endpoint.
 type Paired<'a> = dyn Fn(
@@ -116,7 +122,7 @@ impl Default for EndpointSpec {
 /// assert_eq!(result.failures().count(), 0);
 /// # Ok::<(), oncodyn::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Study {
     /// The base model; each patient's model is rebuilt from it through `parameters`.
     pub model: Model,
@@ -134,6 +140,31 @@ pub struct Study {
     pub endpoints: EndpointSpec,
     /// Solver options.
     pub options: SolverOptions,
+}
+
+/// Distinct failure messages reported by [`StudyError::ArmFailed`].
+const REPORTED_CAUSES: usize = 3;
+
+/// [`StudyError::ArmFailed`] for arm `arm` (named `name`): how many patients failed and the
+/// first distinct causes, in patient order.
+fn arm_failed(name: &str, arm: usize, outcomes: &[Outcome]) -> StudyError {
+    let mut causes: Vec<String> = Vec::new();
+    let mut failed = 0;
+    for outcome in outcomes {
+        if let Outcome::Failed(f) = outcome {
+            if f.arm == arm {
+                failed += 1;
+                if causes.len() < REPORTED_CAUSES && !causes.contains(&f.error) {
+                    causes.push(f.error.clone());
+                }
+            }
+        }
+    }
+    StudyError::ArmFailed {
+        arm: name.to_string(),
+        failed,
+        causes,
+    }
 }
 
 /// How far a study has got: `done` of `total` patient × arm simulations. Worker threads report
@@ -317,11 +348,15 @@ impl Study {
         }
     }
 
-    /// Runs every patient through every arm on `threads` threads (`None`: rayon's default),
-    /// calling `progress` after each simulation (from the worker threads).
+    /// Runs every patient through every arm on `threads` threads (`None`: rayon's default, one
+    /// per core), calling `progress` after each simulation (from the worker threads).
+    ///
+    /// `threads` must be between 1 and [`MAX_THREADS`]; the pool never has more workers than
+    /// there are simulations, as the extra ones would only be started and stopped.
     ///
     /// # Errors
-    /// [`StudyError`] for a study that cannot run (no arms, no patients, a parameter map that
+    /// [`StudyError::InvalidThreads`] for `threads` = 0 or above [`MAX_THREADS`], checked
+    /// first; [`StudyError`] for a study that cannot run (no arms, no patients, a parameter map that
     /// does not fit the model, a thread pool that cannot start, no arm with a successful
     /// patient); a failing patient is not an error (see [`StudyResult::failures`]).
     pub fn run(
@@ -329,14 +364,7 @@ impl Study {
         threads: Option<usize>,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<StudyResult, Error> {
-        if self.arms.is_empty() {
-            return Err(StudyError::NoArms.into());
-        }
-        if self.patients.is_empty() {
-            return Err(StudyError::NoPatients.into());
-        }
-        self.parameters
-            .check(self.model.spec(), self.patients.names())?;
+        self.check(threads)?;
         let mut events = self.events.clone();
         if !events.iter().any(|e| e.name == "progression") {
             events.push(EventRule::progression());
@@ -365,7 +393,7 @@ impl Study {
         };
         let mut builder = rayon::ThreadPoolBuilder::new();
         if let Some(n) = threads {
-            builder = builder.num_threads(n);
+            builder = builder.num_threads(n.min(total));
         }
         let pool = builder.build().map_err(|e| StudyError::ThreadPool {
             message: e.to_string(),
@@ -375,6 +403,48 @@ impl Study {
             let outcomes: Vec<Outcome> = (0..total).into_par_iter().map(task).collect();
             self.summarize(outcomes)
         })
+    }
+
+    /// Every check that needs no simulation, so that a study that cannot succeed fails before
+    /// its first patient: the thread count, arms and patients present, the parameter map,
+    /// unique arm names, each arm's regimen against the model (for the first patient's
+    /// covariates), the bootstrap's resamples and the diameter mapping's cell density.
+    fn check(&self, threads: Option<usize>) -> Result<(), Error> {
+        if let Some(n) = threads {
+            if n == 0 || n > MAX_THREADS {
+                return Err(StudyError::InvalidThreads {
+                    threads: n,
+                    limit: MAX_THREADS,
+                }
+                .into());
+            }
+        }
+        if self.arms.is_empty() {
+            return Err(StudyError::NoArms.into());
+        }
+        let Some(first) = self.patients.patients().first() else {
+            return Err(StudyError::NoPatients.into());
+        };
+        self.parameters
+            .check(self.model.spec(), self.patients.names())?;
+        for (second, arm) in self.arms.iter().enumerate() {
+            if let Some(first) = self.arms[..second].iter().position(|a| a.name == arm.name) {
+                return Err(StudyError::DuplicateArm {
+                    name: arm.name.clone(),
+                    first,
+                    second,
+                }
+                .into());
+            }
+            arm.resolve_for(&self.model, &first.subject())
+                .map_err(|source| StudyError::InvalidArm {
+                    arm: arm.name.clone(),
+                    source,
+                })?;
+        }
+        check_resamples(&self.endpoints.bootstrap)?;
+        check_density(&self.endpoints.recist.mapping)?;
+        Ok(())
     }
 
     /// One patient in one arm.
@@ -481,10 +551,7 @@ impl Study {
         for (arm, regimen) in self.arms.iter().enumerate() {
             let ok: Vec<&PatientEndpoints> = done(arm).collect();
             if ok.is_empty() {
-                return Err(StudyError::ArmFailed {
-                    arm: regimen.name.clone(),
-                }
-                .into());
+                return Err(arm_failed(&regimen.name, arm, &outcomes).into());
             }
             let count = |f: fn(&Response) -> bool| ok.iter().filter(|e| f(&e.response)).count();
             let ttp: Vec<TimeToEvent> = ok.iter().map(|e| e.time_to_progression).collect();

@@ -43,5 +43,5 @@ mod subject;
 pub use cycle::Cycle;
 pub use dose::{AmountUnit, Compartment, Dose, Portion, Repeat};
 pub(crate) use regimen::same_time;
-pub use regimen::{sort_jumps, Infusion, Jump, JumpKind, Plan, Regimen};
+pub use regimen::{sort_jumps, Infusion, Jump, JumpKind, Plan, Regimen, MAX_REPEATS};
 pub use subject::{mosteller, Subject};

@@ -294,12 +294,14 @@ pub fn weekdays(start: f64, dose: f64, count: u32) -> Vec<Fraction> {
 /// `count` fractions of `dose` Gy given once a day Monday to Friday, day `start` being a
 /// `first`: the first fraction is on `start` if that is a weekday, else the next Monday.
 pub fn weekdays_from(start: f64, first: Weekday, dose: f64, count: u32) -> Vec<Fraction> {
+    // Days counted in u64: `count` weekdays span up to `7·count/5 + 2` days, more than a u32
+    // holds for `count` near u32::MAX.
     let mut fractions = Vec::with_capacity(count as usize);
-    let mut day = 0u32;
+    let mut day = 0u64;
     while fractions.len() < count as usize {
-        if (first.index() + day) % 7 < 5 {
+        if (u64::from(first.index()) + day) % 7 < 5 {
             fractions.push(Fraction {
-                time: start + f64::from(day),
+                time: start + day as f64,
                 dose,
             });
         }

@@ -183,6 +183,7 @@ impl Regimen {
     /// [`InvalidRate`](ScheduleError::InvalidRate) (not finite and positive),
     /// [`RateAndDuration`](ScheduleError::RateAndDuration) (both given),
     /// [`EmptyRepeat`](ScheduleError::EmptyRepeat),
+    /// [`TooManyRepeats`](ScheduleError::TooManyRepeats) (more than [`MAX_REPEATS`]),
     /// [`InvalidInterval`](ScheduleError::InvalidInterval) (not finite and positive),
     /// [`UnknownTarget`](ScheduleError::UnknownTarget),
     /// [`MissingCompartment`](ScheduleError::MissingCompartment),
@@ -262,6 +263,12 @@ impl Regimen {
     }
 }
 
+/// The largest `repeat.additional` a dose may have: a million administrations, daily dosing
+/// for 2700 years. [`Regimen::resolve`] expands every repeat into the plan, so a larger count
+/// (a typo, `2000000000`) would allocate gigabytes before the first step; it is rejected with
+/// [`ScheduleError::TooManyRepeats`] instead.
+pub const MAX_REPEATS: u32 = 1_000_000;
+
 /// Sorts `jumps` into the order they are applied: by time, and at one time resets first, then
 /// radiotherapy fractions (which act on the cells present before doses given at that time
 /// arrive), then doses; stable, so jumps of one kind at one time keep their order.
@@ -329,6 +336,14 @@ fn check_dose(index: usize, dose: &Dose) -> Result<Option<f64>, ScheduleError> {
             return Err(ScheduleError::EmptyRepeat {
                 dose: index,
                 target: target(),
+            });
+        }
+        if r.additional > MAX_REPEATS {
+            return Err(ScheduleError::TooManyRepeats {
+                dose: index,
+                target: target(),
+                additional: r.additional,
+                limit: MAX_REPEATS,
             });
         }
         if !(r.interval.is_finite() && r.interval > 0.0) {

@@ -127,11 +127,16 @@ impl SubjectData {
     }
 }
 
+/// The most starts one fit may have: ten thousand. Every start's record is kept in the
+/// [`FitReport`], and the starts run in parallel, so memory grows with the count; a larger
+/// `starts` (`--starts 100000000`) is rejected by [`FitOptions::check`] before any work.
+pub const MAX_STARTS: usize = 10_000;
+
 /// Settings of [`FitProblem::fit`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FitOptions {
-    /// Number of starts, ≥ 1 (default 4): the initial values and `starts − 1` random points.
+    /// Number of starts, 1 to [`MAX_STARTS`] (default 4): the initial values and `starts − 1` random points.
     pub starts: usize,
     /// Seed of the random starts (default 0).
     pub seed: u64,
@@ -159,11 +164,11 @@ impl FitOptions {
     /// # Errors
     /// [`FitError::InvalidOption`] naming the first setting out of range.
     pub fn check(&self) -> Result<(), FitError> {
-        if self.starts == 0 {
+        if self.starts == 0 || self.starts > MAX_STARTS {
             return Err(FitError::InvalidOption {
                 option: "starts",
-                value: 0.0,
-                reason: "must be at least 1",
+                value: self.starts as f64,
+                reason: "must be between 1 and 10,000",
             });
         }
         if let Some(step) = self.jacobian_step {

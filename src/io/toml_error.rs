@@ -135,20 +135,51 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// The source line holding `span`, with carets under the span.
+/// Characters of the quoted line shown on each side of the error's column: a long line (a
+/// 50 MB one-line value) is cut to this window, marked with `…`, so a message stays readable.
+const SNIPPET_WINDOW: usize = 60;
+
+/// Longest description kept from toml's message, in characters: it may quote the offending
+/// value whole.
+const DESCRIPTION_LIMIT: usize = 300;
+
+/// The source line holding `span`, with carets under the span; a line longer than the window
+/// around the column is cut (see [`SNIPPET_WINDOW`]).
 fn snippet(text: &str, span: &Range<usize>, line: usize, column: usize) -> String {
     let content = text.lines().nth(line - 1).unwrap_or("");
-    let width = content.chars().count().saturating_sub(column - 1);
+    let length = content.chars().count();
+    let first = column.saturating_sub(1).saturating_sub(SNIPPET_WINDOW);
+    let last = (column - 1 + SNIPPET_WINDOW).min(length);
+    let mut shown: String = content.chars().skip(first).take(last - first).collect();
+    let mut caret_at = column - 1 - first;
+    if first > 0 {
+        shown.insert(0, '…');
+        caret_at += 1;
+    }
+    if last < length {
+        shown.push('…');
+    }
+    let width = (last - first).saturating_sub(column - 1 - first);
     let carets = text
         .get(span.clone())
         .map_or(1, |s| s.chars().take_while(|&c| c != '\n').count())
         .clamp(1, width.max(1));
     let gutter = " ".repeat(line.to_string().len());
     format!(
-        "{gutter} |\n{line} | {content}\n{gutter} | {}{}",
-        " ".repeat(column - 1),
+        "{gutter} |\n{line} | {shown}\n{gutter} | {}{}",
+        " ".repeat(caret_at),
         "^".repeat(carets)
     )
+}
+
+/// `description` cut to [`DESCRIPTION_LIMIT`] characters, marked with `…` when cut.
+fn capped(description: &str) -> String {
+    let mut chars = description.chars();
+    let mut kept: String = chars.by_ref().take(DESCRIPTION_LIMIT).collect();
+    if chars.next().is_some() {
+        kept.push('…');
+    }
+    kept
 }
 
 /// An [`IoError::Toml`] naming the offending field's key path and line.
@@ -159,7 +190,7 @@ fn snippet(text: &str, span: &Range<usize>, line: usize, column: usize) -> Strin
 /// parsed again with spans to find the key path at the error's position, and, inside such a
 /// table, the unknown key or the value of the wrong type.
 fn toml_error(path: &str, text: &str, error: &toml::de::Error) -> IoError {
-    let description = error.message().trim_end().to_string();
+    let description = capped(error.message().trim_end());
     let mut span = error.span();
     let mut key: Option<Vec<Segment>> = None;
     let mut table_path: Option<String> = None;

@@ -1,0 +1,271 @@
+//! Bad inputs against the command-line examples (issue 15), run as a new user would run them:
+//! the example binaries (debug builds, built once by this test) with each bad input, asserting
+//! the exit code (usage 2, input or run error 1), that nothing panicked or aborted, that the
+//! message names the file, line or field, and that bounded checks fail before any simulation.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The debug binaries of the examples, built once (`cargo build --examples` would build all).
+fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet"])
+            .args(["--example", "compare_schedules"])
+            .args(["--example", "simulate"])
+            .args(["--example", "fit"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status();
+        assert!(matches!(status, Ok(s) if s.success()), "{status:?}");
+    });
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/debug/deps/cli_errors-… → target/debug/examples/<name>
+    let debug = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    debug.join("examples").join(name)
+}
+
+/// Runs example `name` with `args` in the crate's directory.
+fn run(name: &str, args: &[&str]) -> Output {
+    let output = Command::new(binary(name))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    match output {
+        Ok(o) => o,
+        Err(e) => panic!("{name}: {e}"),
+    }
+}
+
+/// Asserts `output` failed with `code`, without a panic or abort, and that stderr contains
+/// every one of `names`; returns stderr.
+fn failed(output: &Output, code: i32, names: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for name in names {
+        assert!(stderr.contains(name), "`{name}` not in: {stderr}");
+    }
+    stderr
+}
+
+/// A scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("oncodyn-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
+
+/// The default study with `from` replaced by `to`, written into `dir`.
+fn study_with(dir: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string("examples/studies/default.toml").unwrap_or_default();
+    assert!(text.contains(from), "`{from}` not in the default study");
+    let path = dir.join("study.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
+    path.display().to_string()
+}
+
+#[test]
+fn usage_errors_exit_with_two_in_every_example() {
+    failed(&run("compare_schedules", &["--bogus"]), 2, &["--bogus"]);
+    failed(&run("simulate", &[]), 2, &["<MODEL>"]);
+    failed(&run("fit", &[]), 2, &["--"]);
+    let stderr = failed(&run("compare_schedules", &["--patients", "-5"]), 2, &["-5"]);
+    assert!(stderr.contains("--patients"), "{stderr}");
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+}
+
+#[test]
+fn counts_out_of_bounds_fail_fast_naming_the_field() {
+    let out = scratch("counts");
+    let out = out.join("results");
+    let out = out.to_str().unwrap_or_default();
+    for (args, field) in [
+        (vec!["--threads", "0"], "threads = 0"),
+        (vec!["--threads", "1000"], "threads = 1000"),
+        (
+            vec!["--patients", "100000000000"],
+            "patients = 100000000000",
+        ),
+    ] {
+        let started = Instant::now();
+        let mut all = args.clone();
+        all.extend(["--quiet", "--out", out]);
+        let output = run("compare_schedules", &all);
+        failed(&output, 1, &[field]);
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{args:?} was slow"
+        );
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("Simulated"));
+    }
+}
+
+#[test]
+fn study_problems_are_found_before_the_first_simulation() {
+    let dir = scratch("study");
+    let out = dir.join("results");
+    let out = out.to_str().unwrap_or_default();
+    let cases = [
+        (
+            "target = \"anti_pd1\", amount = 200.0, duration = 0.020833333333333332, repeat = { interval = 21.0, additional = 3 } },\n]\nradiotherapy",
+            "target = \"anti_pd2\", amount = 200.0, duration = 0.020833333333333332, repeat = { interval = 21.0, additional = 3 } },\n]\nradiotherapy",
+            vec!["rt_then_anti_pd1", "anti_pd2"],
+        ),
+        (
+            "name = \"anti_pd1_alone\"",
+            "name = \"no_treatment\"",
+            vec!["no_treatment", "unique"],
+        ),
+        ("resamples = 2000", "resamples = 0", vec!["resamples"]),
+    ];
+    for (from, to, names) in cases {
+        let study = study_with(&dir, from, to);
+        let output = run(
+            "compare_schedules",
+            &["--arms", &study, "--patients", "5", "--quiet", "--out", out],
+        );
+        failed(&output, 1, &names);
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("Simulated"));
+        assert!(!Path::new(out).exists(), "{to}: output written");
+    }
+}
+
+#[test]
+fn a_bad_out_fails_before_the_simulation_naming_the_path() {
+    let dir = scratch("out");
+    let file = dir.join("a_file");
+    std::fs::write(&file, "x").unwrap_or_else(|e| panic!("{e}"));
+    let file = file.to_str().unwrap_or_default();
+    for out in [file, "/proc/x/results", "/dev/full"] {
+        let output = run(
+            "compare_schedules",
+            &["--patients", "5", "--quiet", "--out", out],
+        );
+        failed(&output, 1, &[out]);
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("Simulated"));
+    }
+    let model = "examples/models/pembrolizumab_q3w.toml";
+    failed(
+        &run("simulate", &[model, "--out", "/dev/full"]),
+        1,
+        &["/dev/full"],
+    );
+}
+
+#[test]
+fn outputs_replace_the_previous_run_whole_and_save_study_waits_for_success() {
+    let dir = scratch("atomic");
+    let out = dir.join("results");
+    std::fs::create_dir_all(out.join("waterfall.svg")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("old_run.txt"), "old").unwrap_or_else(|e| panic!("{e}"));
+    let saved = dir.join("saved.toml");
+    let bad = study_with(&dir, "resamples = 2000", "resamples = 0");
+    let output = run(
+        "compare_schedules",
+        &[
+            "--arms",
+            &bad,
+            "--patients",
+            "3",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--save-study",
+            saved.to_str().unwrap_or_default(),
+        ],
+    );
+    failed(&output, 1, &["resamples"]);
+    assert!(!saved.exists(), "--save-study written by a failed run");
+    assert!(out.join("old_run.txt").exists(), "previous results lost");
+    let output = run(
+        "compare_schedules",
+        &[
+            "--patients",
+            "3",
+            "--threads",
+            "2",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--save-study",
+            saved.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(saved.exists());
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "per_patient.csv",
+            "summary.csv",
+            "ttp_km.svg",
+            "tumor_burden.svg",
+            "waterfall.svg"
+        ]
+    );
+    assert!(out.join("waterfall.svg").is_file());
+    let leftovers = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(leftovers, 0, "temporary directories left behind");
+}
+
+#[test]
+fn model_file_problems_name_the_field_without_aborting() {
+    let dir = scratch("model");
+    let text =
+        std::fs::read_to_string("examples/models/pembrolizumab_q3w.toml").unwrap_or_default();
+    let huge = dir.join("repeat.toml");
+    std::fs::write(
+        &huge,
+        text.replace("additional = 7", "additional = 2000000000"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let csv = dir.join("r.csv");
+    let csv = csv.to_str().unwrap_or_default();
+    let huge = huge.to_str().unwrap_or_default();
+    failed(
+        &run("simulate", &[huge, "--out", csv]),
+        1,
+        &[huge, "repeat.additional"],
+    );
+    // A 5 MB one-line value: the message quotes a window of the line.
+    let long = dir.join("long.toml");
+    std::fs::write(
+        &long,
+        format!("[model]\ntumors = \"{}\"\n", "x".repeat(5_000_000)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let long = long.to_str().unwrap_or_default();
+    let stderr = failed(
+        &run("simulate", &[long, "--out", csv]),
+        1,
+        &[long, "line 2"],
+    );
+    assert!(stderr.len() < 4096, "{} bytes of stderr", stderr.len());
+}
