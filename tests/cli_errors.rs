@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 /// The debug binaries of the examples, built once (`cargo build --examples` would build all).
 fn binary(name: &str) -> PathBuf {
@@ -94,15 +93,11 @@ fn counts_out_of_bounds_fail_fast_naming_the_field() {
             "patients = 100000000000",
         ),
     ] {
-        let started = Instant::now();
         let mut all = args.clone();
         all.extend(["--quiet", "--out", out]);
         let output = run("compare_schedules", &all);
         failed(&output, 1, &[field]);
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "{args:?} was slow"
-        );
+        // Refused before any simulation (no timing: speed is for benches, and CI is noisy).
         assert!(!String::from_utf8_lossy(&output.stdout).contains("Simulated"));
     }
 }
