@@ -6,6 +6,8 @@
 //! `y_out`): at most two reallocations per doubling of the step count. Per stage or per step
 //! the count would grow with the steps (the heap-vector solver made ~39 allocations per step: 11 380 for 289 steps).
 
+mod common;
+
 use oncodyn::model::catalog::simeoni_2004;
 use oncodyn::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -38,7 +40,9 @@ static GLOBAL: Counting = Counting;
 
 /// Allocations and accepted steps of one solve at `rtol`.
 fn solve(rtol: f64) -> (u64, u64) {
-    let model = simeoni_2004(&common_params()).expect("builds").model;
+    let model = simeoni_2004(&common::simeoni_problem_2())
+        .expect("builds")
+        .model;
     let regimen = Regimen::new("one dose").with(Dose::bolus(0.0, "drug", 20.0));
     let options = SolverOptions {
         rtol,
@@ -48,19 +52,6 @@ fn solve(rtol: f64) -> (u64, u64) {
     let traj = simulate(&model, &regimen, &[0.0, 40.0], &options).expect("solves");
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     (after - before, traj.stats().accepted_steps)
-}
-
-fn common_params() -> oncodyn::model::catalog::SimeoniParams {
-    oncodyn::model::catalog::SimeoniParams {
-        lambda0: 0.273,
-        lambda1: 0.814,
-        psi: 20.0,
-        k1: 0.5,
-        k2: 0.01,
-        volume: 1.0,
-        elimination: 2.0,
-        w0: 0.1,
-    }
 }
 
 #[test]

@@ -270,6 +270,23 @@ impl Custom for DePillisTerms {
     }
 }
 
+/// immune_depillis.csv's columns, the trajectory's columns they compare with, and
+/// PROBLEMS.md's floors (1e-3 cells; 1e-12 for the drug, exactly 0 at t = 0).
+fn depillis_columns(traj: &Trajectory) -> [Compared; 5] {
+    [
+        ("tumor_cells", "tumor", 1e-3),
+        ("nk_cells", "nk", 1e-3),
+        ("cd8_cells", "cd8", 1e-3),
+        ("lymphocytes_cells", "lymphocytes", 1e-3),
+        ("chemo_M", "chemo_central", 1e-12),
+    ]
+    .map(|(csv, column, floor)| Compared {
+        csv,
+        column: column_index(traj, column),
+        floor,
+    })
+}
+
 /// Problem 3 (`immune_depillis`): the de Pillis 2006 tumor–NK–CD8⁺–lymphocyte model (patient 9
 /// parameters as PROBLEMS.md tabulates them) under ten 1-day chemotherapy pulses. Built-in laws
 /// carry logistic growth, the NK and ratio-dependent CD8⁺ kills, NK recruitment (Hill 2,
@@ -358,18 +375,7 @@ fn immune_depillis_matches_reference() {
         ..Default::default()
     };
     let traj = simulate(&model, &regimen, &times, &opts).unwrap();
-    let compared = [
-        ("tumor_cells", "tumor", 1e-3),
-        ("nk_cells", "nk", 1e-3),
-        ("cd8_cells", "cd8", 1e-3),
-        ("lymphocytes_cells", "lymphocytes", 1e-3),
-        ("chemo_M", "chemo_central", 1e-12),
-    ]
-    .map(|(csv, column, floor)| Compared {
-        csv,
-        column: column_index(&traj, column),
-        floor,
-    });
+    let compared = depillis_columns(&traj);
     // Pulse starts and ends fall on output times, where the state is continuous: one row each.
     let errors = compare(
         "immune_depillis",
@@ -433,18 +439,7 @@ fn immune_depillis_file_matches_reference() -> Result<(), oncodyn::Error> {
     );
     let (model, traj) = oncodyn::io::ModelFile::read(path)?.simulate()?;
     assert_eq!(model.custom_terms().count(), 0);
-    let compared = [
-        ("tumor_cells", "tumor", 1e-3),
-        ("nk_cells", "nk", 1e-3),
-        ("cd8_cells", "cd8", 1e-3),
-        ("lymphocytes_cells", "lymphocytes", 1e-3),
-        ("chemo_M", "chemo_central", 1e-12),
-    ]
-    .map(|(csv, column, floor)| Compared {
-        csv,
-        column: column_index(&traj, column),
-        floor,
-    });
+    let compared = depillis_columns(&traj);
     let errors = compare(
         "immune_depillis",
         &table,
@@ -463,13 +458,7 @@ fn immune_depillis_file_matches_reference() -> Result<(), oncodyn::Error> {
 /// The largest relative difference of a trajectory from immune_depillis.csv over its states,
 /// with PROBLEMS.md's floors.
 fn depillis_error(traj: &Trajectory, table: &Table) -> f64 {
-    let columns = [
-        ("tumor_cells", "tumor", 1e-3),
-        ("nk_cells", "nk", 1e-3),
-        ("cd8_cells", "cd8", 1e-3),
-        ("lymphocytes_cells", "lymphocytes", 1e-3),
-        ("chemo_M", "chemo_central", 1e-12),
-    ];
+    let columns = depillis_columns(traj);
     let mut worst: f64 = 0.0;
     for r in 0..table.rows.len() {
         let t = table.number(r, "time_d");
@@ -477,9 +466,9 @@ fn depillis_error(traj: &Trajectory, table: &Table) -> f64 {
             .find(|&i| traj.times()[i] == t)
             .expect("a row at every reference time");
         let row = traj.row(i).expect("row");
-        for (csv, column, floor) in columns {
-            let got = row[column_index(traj, column)];
-            worst = worst.max(common::rel_diff(got, table.number(r, csv), floor));
+        for c in &columns {
+            let got = row[c.column];
+            worst = worst.max(common::rel_diff(got, table.number(r, c.csv), c.floor));
         }
     }
     worst

@@ -305,12 +305,7 @@ impl<'a> Integrator<'a> {
         let h = initial_step(&system, t0, &z, span, options.rtol, order).map_err(|i| {
             SolveError::NonFinite {
                 t: t0,
-                state: self
-                    .model
-                    .states()
-                    .get(i)
-                    .map_or("time", |s| s.name.as_str())
-                    .to_string(),
+                state: state_name(self.model, i),
             }
         })?;
         let max_steps = options.max_steps;
@@ -363,12 +358,7 @@ impl<'a> Integrator<'a> {
                 .filter(|(t, _)| (t - x).abs() <= 1e-6 * x.abs().max(1.0))
                 .map(|(t, i)| SolveError::NonFinite {
                     t,
-                    state: self
-                        .model
-                        .states()
-                        .get(i)
-                        .map_or("time", |s| s.name.as_str())
-                        .to_string(),
+                    state: state_name(self.model, i),
                 })
         };
         let st = match result {
@@ -419,6 +409,15 @@ where
         .flat_map(|v| v.as_slice()[..n].iter().copied())
         .collect();
     (times, states)
+}
+
+/// The name of state `i` of `model`; past its states, the clock state that carries time.
+fn state_name(model: &Model, i: usize) -> String {
+    model
+        .states()
+        .get(i)
+        .map_or("time", |s| s.name.as_str())
+        .to_string()
 }
 
 /// Scaled RMS norm used by the step-size formulas (`atol = 1` in scaled variables).
