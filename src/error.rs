@@ -499,6 +499,9 @@ pub enum IoError {
     /// A CSV could not be written.
     #[error("CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// A model file without a `[simulation]` table was asked to simulate.
+    #[error("the model file has no [simulation] table: give output times (`times`, or `horizon` and `step`) to simulate it")]
+    NoSimulation,
     /// The model holds user [`Custom`](crate::model::Custom) terms, which are code and cannot be
     /// written to a file.
     #[error("model has custom terms that cannot be written to a file: {names}")]
