@@ -899,6 +899,14 @@ pub enum PopulationError {
         /// Why it cannot be used.
         reason: &'static str,
     },
+    /// A patients CSV file's content is invalid: `source` names the line and column.
+    #[error("{path}: {source}")]
+    InFile {
+        /// The file.
+        path: String,
+        /// What is wrong in it.
+        source: Box<PopulationError>,
+    },
     /// More patients were asked for than [`MAX_PATIENTS`](crate::compare::MAX_PATIENTS).
     #[error("patients = {count}: more than the limit of {limit} patients")]
     TooManyPatients {

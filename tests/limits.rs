@@ -254,3 +254,26 @@ fn shared_types_are_send_and_sync() {
     shared::<StudyResult>();
     shared::<FitReport>();
 }
+
+#[test]
+fn an_error_in_a_patients_csv_names_the_file_and_the_line() {
+    let dir = std::env::temp_dir().join(format!("oncodyn-limits-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("patients.csv");
+    let written = std::fs::write(&path, "id,growth\n0,0.03\n1,abc\n");
+    assert!(written.is_ok(), "{written:?}");
+    let err = oncodyn::compare::Population::read(&path).unwrap_err();
+    let PopulationError::InFile {
+        path: named,
+        source,
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(named, &path.display().to_string());
+    assert!(
+        matches!(**source, PopulationError::NotANumber { line: 3, .. }),
+        "{source:?}"
+    );
+    assert!(err.to_string().contains("patients.csv"), "{err}");
+}
