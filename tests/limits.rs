@@ -277,3 +277,27 @@ fn an_error_in_a_patients_csv_names_the_file_and_the_line() {
     );
     assert!(err.to_string().contains("patients.csv"), "{err}");
 }
+
+#[test]
+fn an_unknown_toxicity_column_or_exposure_drug_fails_before_any_simulation() -> Result<(), Error> {
+    let mut s = study(3, vec![q21("a")])?;
+    s.endpoints.toxicity = Some(oncodyn::compare::Toxicity {
+        column: "neutrophils".into(),
+        scale: oncodyn::compare::GradeScale::new(
+            oncodyn::compare::Worse::Above,
+            vec![1.0, 2.0, 3.0, 4.0],
+        )?,
+    });
+    let (err, simulated) = run_err(&s, Some(1));
+    assert!(
+        matches!(&err, Error::Lookup(oncodyn::LookupError::UnknownColumn { name, available }) if name == "neutrophils" && available.contains("chemo_conc")),
+        "{err:?}"
+    );
+    assert_eq!(simulated, 0);
+    let mut s = study(3, vec![q21("a")])?;
+    s.endpoints.drugs = Some(vec!["chemo2".into()]);
+    let (err, simulated) = run_err(&s, Some(1));
+    assert!(err.to_string().contains("chemo2"), "{err}");
+    assert_eq!(simulated, 0);
+    Ok(())
+}
