@@ -98,6 +98,7 @@ const VARIANCE_AGREEMENT: f64 = 1e-9;
 /// Between-patient distribution of one parameter; see the [module docs](self) for the formulas.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Distribution {
     /// Every patient has the typical value.
     Fixed,

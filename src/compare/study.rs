@@ -40,6 +40,7 @@ type Paired<'a> = dyn Fn(
 /// The endpoint arms are ranked by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RankBy {
     /// Objective response rate (CR + PR), higher first, Wilson 95% intervals.
     #[default]

@@ -25,6 +25,7 @@ pub enum Compartment {
 /// In a file: `unit = "per_kg"` (absent means absolute).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AmountUnit {
     /// mg (drug) or cells (cell population): given as written.
     #[default]

@@ -124,6 +124,7 @@ pub struct Simulation {
 
 /// Output times: an explicit list or a regular grid.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum OutputTimes {
     /// These times, days: finite, non-negative, strictly increasing (checked by
     /// [`simulate`](crate::solver::simulate)). In a file: `times = [...]`.

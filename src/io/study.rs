@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// Where a study's patients come from.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum PatientSource {
     /// Patients `0..count` drawn from `population` with `seed`: patient `i`'s values depend only
     /// on `seed` and `i` (see [`compare::population`](crate::compare::population)). In a file:
