@@ -301,3 +301,32 @@ fn an_unknown_toxicity_column_or_exposure_drug_fails_before_any_simulation() -> 
     assert_eq!(simulated, 0);
     Ok(())
 }
+
+#[test]
+fn a_study_file_with_duplicate_arms_or_zero_resamples_names_the_line_and_key() {
+    let text = std::fs::read_to_string("examples/studies/default.toml").unwrap_or_default();
+    let line_of = |text: &str, needle: &str| {
+        text.lines()
+            .position(|l| l.starts_with(needle))
+            .map(|i| i + 1)
+    };
+    let duplicate = text.replacen("name = \"anti_pd1_alone\"", "name = \"no_treatment\"", 1);
+    let err = oncodyn::io::StudyFile::from_toml_str(&duplicate).unwrap_err();
+    let IoError::Toml { line, key, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(key.as_deref(), Some("arms[1].name"), "{err}");
+    assert_eq!(*line, line_of(&text, "name = \"anti_pd1_alone\""), "{err}");
+    assert!(err.to_string().contains("unique"), "{err}");
+    let zero = text.replacen("resamples = 2000", "resamples = 0", 1);
+    let err = oncodyn::io::StudyFile::from_toml_str(&zero).unwrap_err();
+    let IoError::Toml { line, key, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        key.as_deref(),
+        Some("endpoints.bootstrap.resamples"),
+        "{err}"
+    );
+    assert_eq!(*line, line_of(&text, "resamples = 2000"), "{err}");
+}
