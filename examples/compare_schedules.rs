@@ -151,6 +151,11 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
                 .into());
             }
         }
+        _ => {
+            if args.patients.is_some() || args.seed.is_some() {
+                return Err("--patients and --seed apply to a drawn population only".into());
+            }
+        }
     }
     let study = file.to_study()?;
     // Every check that needs no simulation, before the first one.
@@ -290,6 +295,7 @@ fn print_table(result: &StudyResult) -> Result<(), Box<dyn Error>> {
         RankBy::MedianTimeToProgression => "median time to progression",
         RankBy::BestPercentChange => "mean best % change of the burden",
         RankBy::FinalBurden => "mean final burden",
+        _ => "the study's ranking endpoint",
     };
     let horizon = result.times.last().copied().unwrap_or(f64::NAN);
     println!("Ranked by {by}, best first; 95% intervals in brackets.");

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! - `--model`: a TOML model file ([`ModelFile`]); its `[regimen]` and `[simulation]` are not
-//!   used (the doses are the data's records).
+//!   used and may be absent (the doses are the data's records).
 //! - `--data`: a NONMEM-style event table ([`EventTable::read`]: ID, TIME in days, AMT, EVID,
 //!   CMT, DV, …). Observations are the EVID 0 records with a DV.
 //! - `--free`: the estimated parameters, comma-separated: a full parameter path

@@ -125,6 +125,7 @@ fn print_calendar(model: &Model, prescribed: &Regimen, plan: &Plan) {
                 entries.push((jump.time, format!("{target} bolus {amount}")));
             }
             JumpKind::Reset => entries.push((jump.time, "reset".to_string())),
+            _ => entries.push((jump.time, "other event".to_string())),
         }
     }
     entries.sort_by(|a, b| a.0.total_cmp(&b.0));

@@ -538,6 +538,9 @@ pub enum IoError {
     /// A CSV could not be written.
     #[error("CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// A model file without a `[simulation]` table was asked to simulate.
+    #[error("the model file has no [simulation] table: give output times (`times`, or `horizon` and `step`) to simulate it")]
+    NoSimulation,
     /// The model holds user [`Custom`](crate::model::Custom) terms, which are code and cannot be
     /// written to a file.
     #[error("model has custom terms that cannot be written to a file: {names}")]
@@ -934,6 +937,14 @@ pub enum PopulationError {
         name: String,
         /// Why it cannot be used.
         reason: &'static str,
+    },
+    /// A patients CSV file's content is invalid: `source` names the line and column.
+    #[error("{path}: {source}")]
+    InFile {
+        /// The file.
+        path: String,
+        /// What is wrong in it.
+        source: Box<PopulationError>,
     },
     /// More patients were asked for than [`MAX_PATIENTS`](crate::compare::MAX_PATIENTS).
     #[error("patients = {count}: more than the limit of {limit} patients")]

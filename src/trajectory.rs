@@ -47,6 +47,7 @@ impl Side {
 /// What a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ColumnSource {
     /// State `i` of the model.
     State(usize),
@@ -137,6 +138,7 @@ pub struct EventRecord {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Observable {
     /// The column of this name: a state, `<drug>_conc` (mg/L), `<tumor>_burden`.
     Column(String),

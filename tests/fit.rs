@@ -563,6 +563,7 @@ fn the_reported_likelihood_is_the_error_models_likelihood() {
                     let b = report.error_parameter("b").unwrap().estimate;
                     (a * a + b * b * f * f).sqrt() * scale
                 }
+                _ => panic!("{error:?}: no SD formula in this test"),
             }
         };
         let sigma = match error {

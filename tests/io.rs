@@ -312,7 +312,7 @@ fn every_law_and_enum_round_trips() -> Result<(), oncodyn::Error> {
             let file = ModelFile {
                 model: spec.clone(),
                 regimen,
-                simulation: Simulation::at_times(vec![0.0, 1.5, 2.0]).with_solver(solver),
+                simulation: Some(Simulation::at_times(vec![0.0, 1.5, 2.0]).with_solver(solver)),
                 events: vec![
                     oncodyn::solver::EventRule::progression(),
                     oncodyn::solver::EventRule::eradication("tumor0", 1.0),
@@ -340,7 +340,7 @@ fn infinities_and_nan_round_trip() -> Result<(), oncodyn::Error> {
     let file = ModelFile {
         model: spec,
         regimen: Regimen::new("r").with(Dose::bolus(0.0, "tumor", f64::INFINITY)),
-        simulation: Simulation::grid(f64::INFINITY, 1.0),
+        simulation: Some(Simulation::grid(f64::INFINITY, 1.0)),
         events: Vec::new(),
         subject: Default::default(),
     };
@@ -413,7 +413,12 @@ fn every_shipped_model_parses_builds_simulates_and_round_trips() -> Result<(), o
             path.display()
         );
         let (model, trajectory) = file.simulate()?;
-        let times = file.simulation.output_times()?;
+        let times = file
+            .simulation
+            .as_ref()
+            .map(Simulation::output_times)
+            .transpose()?
+            .unwrap_or_default();
         assert_eq!(
             trajectory.times().last(),
             times.last(),
@@ -454,7 +459,7 @@ fn kuznetsov_file_settles_at_the_dormant_equilibrium() -> Result<(), oncodyn::Er
     // decays at 0.0501 per τ = 9.08 d, so by day 3000 the spiral is within ~1e-7 of it.
     let file = shipped("kuznetsov_1994.toml")?;
     assert!(
-        matches!(file.simulation.output, OutputTimes::Grid { horizon, .. } if horizon == 3000.0)
+        matches!(file.simulation.as_ref().map(|s| &s.output), Some(OutputTimes::Grid { horizon, .. }) if *horizon == 3000.0)
     );
     let (model, trajectory) = file.simulate()?;
     let (tumor, effector) = (model.tumor("tumor")?, model.effector("effector")?);
@@ -711,10 +716,7 @@ fn an_invalid_grid_is_a_schedule_error_naming_the_value() {
         );
     }
     let mut file = ModelFile::from_toml_str(VALID).expect("valid");
-    file.simulation.output = OutputTimes::Grid {
-        horizon: 10.0,
-        step: -1.0,
-    };
+    file.simulation = Some(Simulation::grid(10.0, -1.0));
     let err = file.simulate().expect_err("invalid grid");
     assert!(matches!(
         err,

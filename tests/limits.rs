@@ -254,3 +254,79 @@ fn shared_types_are_send_and_sync() {
     shared::<StudyResult>();
     shared::<FitReport>();
 }
+
+#[test]
+fn an_error_in_a_patients_csv_names_the_file_and_the_line() {
+    let dir = std::env::temp_dir().join(format!("oncodyn-limits-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("patients.csv");
+    let written = std::fs::write(&path, "id,growth\n0,0.03\n1,abc\n");
+    assert!(written.is_ok(), "{written:?}");
+    let err = oncodyn::compare::Population::read(&path).unwrap_err();
+    let PopulationError::InFile {
+        path: named,
+        source,
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(named, &path.display().to_string());
+    assert!(
+        matches!(**source, PopulationError::NotANumber { line: 3, .. }),
+        "{source:?}"
+    );
+    assert!(err.to_string().contains("patients.csv"), "{err}");
+}
+
+#[test]
+fn an_unknown_toxicity_column_or_exposure_drug_fails_before_any_simulation() -> Result<(), Error> {
+    let mut s = study(3, vec![q21("a")])?;
+    s.endpoints.toxicity = Some(oncodyn::compare::Toxicity {
+        column: "neutrophils".into(),
+        scale: oncodyn::compare::GradeScale::new(
+            oncodyn::compare::Worse::Above,
+            vec![1.0, 2.0, 3.0, 4.0],
+        )?,
+    });
+    let (err, simulated) = run_err(&s, Some(1));
+    assert!(
+        matches!(&err, Error::Lookup(oncodyn::LookupError::UnknownColumn { name, available }) if name == "neutrophils" && available.contains("chemo_conc")),
+        "{err:?}"
+    );
+    assert_eq!(simulated, 0);
+    let mut s = study(3, vec![q21("a")])?;
+    s.endpoints.drugs = Some(vec!["chemo2".into()]);
+    let (err, simulated) = run_err(&s, Some(1));
+    assert!(err.to_string().contains("chemo2"), "{err}");
+    assert_eq!(simulated, 0);
+    Ok(())
+}
+
+#[test]
+fn a_study_file_with_duplicate_arms_or_zero_resamples_names_the_line_and_key() {
+    let text = std::fs::read_to_string("examples/studies/default.toml").unwrap_or_default();
+    let line_of = |text: &str, needle: &str| {
+        text.lines()
+            .position(|l| l.starts_with(needle))
+            .map(|i| i + 1)
+    };
+    let duplicate = text.replacen("name = \"anti_pd1_alone\"", "name = \"no_treatment\"", 1);
+    let err = oncodyn::io::StudyFile::from_toml_str(&duplicate).unwrap_err();
+    let IoError::Toml { line, key, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(key.as_deref(), Some("arms[1].name"), "{err}");
+    assert_eq!(*line, line_of(&text, "name = \"anti_pd1_alone\""), "{err}");
+    assert!(err.to_string().contains("unique"), "{err}");
+    let zero = text.replacen("resamples = 2000", "resamples = 0", 1);
+    let err = oncodyn::io::StudyFile::from_toml_str(&zero).unwrap_err();
+    let IoError::Toml { line, key, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        key.as_deref(),
+        Some("endpoints.bootstrap.resamples"),
+        "{err}"
+    );
+    assert_eq!(*line, line_of(&text, "resamples = 2000"), "{err}");
+}

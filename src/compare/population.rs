@@ -98,6 +98,7 @@ const VARIANCE_AGREEMENT: f64 = 1e-9;
 /// Between-patient distribution of one parameter; see the [module docs](self) for the formulas.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Distribution {
     /// Every patient has the typical value.
     Fixed,
@@ -868,14 +869,20 @@ impl Population {
     /// Reads the CSV file at `path`; see [`read_csv`](Self::read_csv).
     ///
     /// # Errors
-    /// [`PopulationError::File`] if it cannot be opened; as [`read_csv`](Self::read_csv).
+    /// [`PopulationError::File`] if it cannot be opened; [`PopulationError::InFile`] naming
+    /// the file around the errors of [`read_csv`](Self::read_csv).
     pub fn read(path: impl AsRef<Path>) -> Result<Population, PopulationError> {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|source| PopulationError::File {
             path: path.display().to_string(),
             source,
         })?;
-        Population::read_csv(std::io::BufReader::new(file))
+        Population::read_csv(std::io::BufReader::new(file)).map_err(|source| {
+            PopulationError::InFile {
+                path: path.display().to_string(),
+                source: Box::new(source),
+            }
+        })
     }
 
     /// Reads covariates, one row per patient, with exactly the columns `expected` (in any

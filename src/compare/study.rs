@@ -40,6 +40,7 @@ type Paired<'a> = dyn Fn(
 /// The endpoint arms are ranked by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RankBy {
     /// Objective response rate (CR + PR), higher first, Wilson 95% intervals.
     #[default]
@@ -408,7 +409,8 @@ impl Study {
     /// Every check that needs no simulation, so that a study that cannot succeed fails before
     /// its first patient: the thread count, arms and patients present, the parameter map,
     /// unique arm names, each arm's regimen against the model (for the first patient's
-    /// covariates), the bootstrap's resamples and the diameter mapping's cell density.
+    /// covariates), the bootstrap's resamples, the diameter mapping's cell density, the
+    /// toxicity column and the exposure drugs.
     fn check(&self, threads: Option<usize>) -> Result<(), Error> {
         if let Some(n) = threads {
             if n == 0 || n > MAX_THREADS {
@@ -444,6 +446,13 @@ impl Study {
         }
         check_resamples(&self.endpoints.bootstrap)?;
         check_density(&self.endpoints.recist.mapping)?;
+        if let Some(toxicity) = &self.endpoints.toxicity {
+            // An empty trajectory has the columns every simulation of the model will have.
+            Trajectory::new(&self.model).column_by_name(&toxicity.column)?;
+        }
+        for drug in self.endpoints.drugs.iter().flatten() {
+            self.model.drug(drug)?;
+        }
         Ok(())
     }
 

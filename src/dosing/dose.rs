@@ -25,6 +25,7 @@ pub enum Compartment {
 /// In a file: `unit = "per_kg"` (absent means absolute).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AmountUnit {
     /// mg (drug) or cells (cell population): given as written.
     #[default]
@@ -295,6 +296,9 @@ impl Dose {
 
     /// Every administration this dose stands for, as single doses in time order (none for a
     /// dose repeated zero times, which [`Regimen::resolve`](super::Regimen::resolve) rejects).
+    /// The list has `repeat.additional + 1` entries: `resolve` rejects more than
+    /// [`MAX_REPEATS`](super::MAX_REPEATS) repeats before expanding, and so should a caller
+    /// expanding a dose read from user input.
     pub fn expand(&self) -> Vec<Dose> {
         let single = Dose {
             repeat: None,

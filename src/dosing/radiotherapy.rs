@@ -156,6 +156,7 @@ impl Weekday {
 /// How the fractions of a course are spread in time.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Spacing {
     /// One fraction a day, Monday to Friday; the course's start day is `first`. A course
     /// starting on a weekend day begins the following Monday.

@@ -504,6 +504,7 @@ pub struct Jump {
 
 /// What a [`Jump`] does.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum JumpKind {
     /// Every state back to the model's initial state (NONMEM EVID 3; running infusions are
     /// cut at this time when the plan is made).

@@ -141,6 +141,7 @@ impl LmOptions {
 /// Why the search stopped: data, not an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Termination {
     /// The residuals are orthogonal to every column of the Jacobian (or zero): a stationary
     /// point.

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 /// `σ` is estimated by profiling; the combined model also estimates the ratio `c = a/b`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ErrorModel {
     /// `y = f + σ·ε`: constant SD in the output's unit.
     Additive,

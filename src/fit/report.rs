@@ -114,6 +114,7 @@ pub struct ObservationFit {
 /// How the Jacobian was computed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum JacobianMethod {
     /// Central differences on the transformed scale, `h_j = relative_step·max(|φ_j|, scales_j)`
     /// (one-sided where one side could not be evaluated).
@@ -180,6 +181,7 @@ pub struct LocalOptimum {
 /// Something the reader of a report should know.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "warning", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FitWarning {
     /// The best search stopped without meeting a convergence test.
     NotConverged {

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// How a free parameter's natural value `θ` is mapped to the optimizer's variable `φ`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Transform {
     /// `θ = φ`: any real value (a net growth rate that may be negative).
     Identity,

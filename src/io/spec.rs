@@ -76,8 +76,10 @@ pub struct ModelFile {
     /// The doses given (an empty regimen, no treatment, when the file has no `[regimen]`).
     #[serde(default, skip_serializing_if = "is_untreated")]
     pub regimen: Regimen,
-    /// Output times and solver options.
-    pub simulation: Simulation,
+    /// Output times and solver options; `None` for a model-only file (one read by a fit,
+    /// which takes its times from the data), which cannot [`simulate`](Self::simulate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<Simulation>,
     /// State-triggered events (`[[events]]`: eradication, progression, thresholds).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<EventRule>,
@@ -122,6 +124,7 @@ pub struct Simulation {
 
 /// Output times: an explicit list or a regular grid.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum OutputTimes {
     /// These times, days: finite, non-negative, strictly increasing (checked by
     /// [`simulate`](crate::solver::simulate)). In a file: `times = [...]`.
@@ -348,7 +351,7 @@ impl ModelFile {
         Ok(ModelFile {
             model: model.spec().clone(),
             regimen,
-            simulation,
+            simulation: Some(simulation),
             events: Vec::new(),
             subject: Subject::default(),
         })
@@ -368,13 +371,15 @@ impl ModelFile {
     /// ([`Model::tumor`] and the like) can look columns up.
     ///
     /// # Errors
-    /// [`Error::Build`] for an invalid model; [`Error::Schedule`] for an invalid dose or output
-    /// time or grid; [`Error::Solve`] when integration fails.
+    /// [`IoError::NoSimulation`] for a file without `[simulation]`; [`Error::Build`] for an
+    /// invalid model; [`Error::Schedule`] for an invalid dose or output time or grid;
+    /// [`Error::Solve`] when integration fails.
     pub fn simulate(&self) -> Result<(Model, Trajectory), Error> {
+        let simulation = self.simulation.as_ref().ok_or(IoError::NoSimulation)?;
         let model = self.build()?;
-        let times = self.simulation.output_times()?;
+        let times = simulation.output_times()?;
         let trajectory = crate::solver::Simulation::new(&model, &self.regimen, &times)
-            .options(&self.simulation.solver)
+            .options(&simulation.solver)
             .events(&self.events)
             .subject(&self.subject)
             .run()?;

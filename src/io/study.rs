@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// Where a study's patients come from.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum PatientSource {
     /// Patients `0..count` drawn from `population` with `seed`: patient `i`'s values depend only
     /// on `seed` and `i` (see [`compare::population`](crate::compare::population)). In a file:
@@ -197,7 +198,8 @@ fn rejected(steps: &[&str], reason: impl Into<String>) -> Rejected {
 }
 
 /// Checks what serde cannot: where the patients come from, the parameter bindings against the
-/// population and the model, and the toxicity grade scale.
+/// population and the model, unique arm names, the bootstrap's resamples, and the toxicity
+/// grade scale.
 fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
     let patients =
         match (table.population, table.patients_csv) {
@@ -292,6 +294,27 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
                 reason: e.to_string(),
             });
         }
+    }
+    for (second, arm) in table.arms.iter().enumerate() {
+        if let Some(first) = table.arms[..second].iter().position(|a| a.name == arm.name) {
+            return Err(Rejected {
+                key: vec![
+                    Segment::Key("arms".to_string()),
+                    Segment::Index(second),
+                    Segment::Key("name".to_string()),
+                ],
+                reason: format!(
+                    "arm name `{}` is already used by arm {first}: arm names must be unique",
+                    arm.name
+                ),
+            });
+        }
+    }
+    if let Err(e) = crate::compare::check_resamples(&table.endpoints.bootstrap) {
+        return Err(rejected(
+            &["endpoints", "bootstrap", "resamples"],
+            e.to_string(),
+        ));
     }
     Ok(StudyFile {
         model: table.model,
