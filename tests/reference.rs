@@ -491,8 +491,12 @@ fn dop853_solves_immune_depillis_at_every_tolerance() -> Result<(), oncodyn::Err
         let rtol = 10f64.powi(-k);
         let mut errors = Vec::new();
         for method in [Method::Dopri5, Method::Dop853] {
-            file.simulation.solver.method = method;
-            file.simulation.solver.rtol = rtol;
+            let simulation = file
+                .simulation
+                .as_mut()
+                .expect("the file has a [simulation]");
+            simulation.solver.method = method;
+            simulation.solver.rtol = rtol;
             let (_, traj) = file.simulate()?;
             errors.push(depillis_error(&traj, &table));
         }
