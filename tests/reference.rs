@@ -287,6 +287,16 @@ fn depillis_columns(traj: &Trajectory) -> [Compared; 5] {
     })
 }
 
+/// Every row of immune_depillis.csv matched within `REFERENCE_MAX_REL`. Pulse starts and ends
+/// fall on output times, where the state is continuous: one row each.
+fn assert_matches_depillis(table: &Table, traj: &Trajectory) {
+    let compared = depillis_columns(traj);
+    let errors = compare("immune_depillis", table, traj, |_| Side::At, &compared, 101);
+    for e in &errors {
+        e.assert_at_most(REFERENCE_MAX_REL);
+    }
+}
+
 /// Problem 3 (`immune_depillis`): the de Pillis 2006 tumor–NK–CD8⁺–lymphocyte model (patient 9
 /// parameters as PROBLEMS.md tabulates them) under ten 1-day chemotherapy pulses. Built-in laws
 /// carry logistic growth, the NK and ratio-dependent CD8⁺ kills, NK recruitment (Hill 2,
@@ -375,19 +385,7 @@ fn immune_depillis_matches_reference() {
         ..Default::default()
     };
     let traj = simulate(&model, &regimen, &times, &opts).unwrap();
-    let compared = depillis_columns(&traj);
-    // Pulse starts and ends fall on output times, where the state is continuous: one row each.
-    let errors = compare(
-        "immune_depillis",
-        &table,
-        &traj,
-        |_| Side::At,
-        &compared,
-        101,
-    );
-    for e in &errors {
-        e.assert_at_most(REFERENCE_MAX_REL);
-    }
+    assert_matches_depillis(&table, &traj);
     eprintln!("immune_depillis {:?}", traj.stats());
 }
 
@@ -439,18 +437,7 @@ fn immune_depillis_file_matches_reference() -> Result<(), oncodyn::Error> {
     );
     let (model, traj) = oncodyn::io::ModelFile::read(path)?.simulate()?;
     assert_eq!(model.custom_terms().count(), 0);
-    let compared = depillis_columns(&traj);
-    let errors = compare(
-        "immune_depillis",
-        &table,
-        &traj,
-        |_| Side::At,
-        &compared,
-        101,
-    );
-    for e in &errors {
-        e.assert_at_most(REFERENCE_MAX_REL);
-    }
+    assert_matches_depillis(&table, &traj);
     eprintln!("immune_depillis file {:?}", traj.stats());
     Ok(())
 }
