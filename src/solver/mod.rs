@@ -12,6 +12,7 @@
 //! requested times (a segment ends there), and each jump time gives two rows, before (`pre`)
 //! and after (`post`) the jump.
 
+mod dormand_prince;
 mod events;
 mod explicit;
 mod options;

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Dormand–Prince 5(4) (ode_solvers `Dopri5`): the default, efficient at moderate accuracy.
+    /// Dormand–Prince 5(4) (Hairer's `DOPRI5`): the default, efficient at moderate accuracy.
     #[default]
     Dopri5,
-    /// Dormand–Prince 8(5,3) (ode_solvers `Dop853`): fewer steps at tight tolerances.
+    /// Dormand–Prince 8(5,3) (Hairer's `DOP853`): fewer steps at tight tolerances.
     Dop853,
 }
 
@@ -84,9 +84,9 @@ pub struct StateTolerance {
 /// How to integrate. Build with struct update syntax:
 /// `SolverOptions { rtol: 1e-8, ..Default::default() }`.
 ///
-/// Each state `i` is held to `|err_i| ≤ atol_i + rtol·|y_i|`. ode_solvers takes one scalar
-/// `atol`, so oncodyn integrates the scaled states `z_i = y_i/atol_i` with `atol = 1`: its test
-/// `|err_z_i| ≤ 1 + rtol·|z_i|` is exactly the per-state test above.
+/// Each step's local error estimate of state `i` is held to
+/// `|err_i| ≤ atol_i + rtol·max(|y_i|, |ŷ_i|)` (`y` the state before the step, `ŷ` after it),
+/// in the root-mean-square norm over the states, as in Hairer's codes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SolverOptions {

@@ -1,0 +1,386 @@
+//! Dormand–Prince explicit Runge–Kutta pairs, 5(4) and 8(5,3), over slices with preallocated
+//! stage buffers: after [`Workspace::new`] a segment allocates nothing, per step or per stage.
+//!
+//! The methods, their error estimates, the PI step-size controller, the stiffness test and the
+//! step-size-underflow test are those of Hairer's `DOPRI5` and `DOP853` (Hairer, Nørsett &
+//! Wanner, *Solving Ordinary Differential Equations I*, 2nd ed., II.4–II.5 and the Fortran
+//! codes), as ode_solvers 0.6 implements them; the tests drive ode_solvers on the same problems
+//! and compare. Differences from ode_solvers, each on purpose:
+//! - time enters the right-hand side at every stage as `t + c_i·h` with DOP853's `c12 = 1`
+//!   (ode_solvers' tableau has `c12 = 0`, so a time-dependent model needed a clock state);
+//! - each state has its own absolute tolerance in the error norm,
+//!   `sc_i = atol_i + rtol·max(|y_i|, |ŷ_i|)`, so no scaling pass runs per stage;
+//! - the first stage of a segment reuses the rates of the initial-step guess (one evaluation
+//!   fewer per restart);
+//! - a step whose error estimate or new state is not finite (a trial state outside the model's
+//!   domain) is rejected and retried `1/fac_min` times shorter, and counted; every rejected
+//!   step is counted (ode_solvers, like the Fortran, skips rejections before the first
+//!   acceptance);
+//! - accepted steps are passed to a callback instead of being stored.
+
+mod dop853;
+mod dopri5;
+#[cfg(test)]
+mod tests;
+
+use std::ops::ControlFlow;
+
+pub(crate) use dop853::Dop853;
+pub(crate) use dopri5::Dopri5;
+
+/// One explicit embedded pair: its stage arithmetic; the driver does the rest.
+pub(crate) trait Pair {
+    /// Stage buffers the pair needs, each of the problem's dimension.
+    const BUFFERS: usize;
+    /// The node `c` of the stage whose derivative each buffer holds after an attempt (the
+    /// time of its evaluation is `t + c·h`).
+    const NODES: &'static [f64];
+    /// Order of the propagated solution, for the initial step guess.
+    const ORDER: f64;
+    /// Exponent α and β of the PI controller `fac = err^α · err_old^(−β)`.
+    const ALPHA: f64;
+    /// See [`ALPHA`](Self::ALPHA).
+    const BETA: f64;
+    /// Smallest and largest step-size ratio.
+    const FAC_MIN: f64;
+    /// See [`FAC_MIN`](Self::FAC_MIN).
+    const FAC_MAX: f64;
+    /// Bound on `h·|λ|` beyond which a step counts as stiff.
+    const STIFF_THRESHOLD: f64;
+    /// Right-hand side evaluations of one attempted step (the first stage excluded).
+    const STAGE_EVALUATIONS: u64;
+    /// Evaluations after an accepted step (the next step's first stage, when not FSAL).
+    const ACCEPT_EVALUATIONS: u64;
+
+    /// Computes the step from `(t, y)` of size `h` into `ws.y_new`, with `ws.k[0] = f(t, y)`,
+    /// and returns the error norm (≤ 1 to accept; NaN or ∞ when a stage was not finite).
+    fn attempt<F: FnMut(f64, &[f64], &mut [f64])>(
+        f: &mut F,
+        t: f64,
+        h: f64,
+        ws: &mut Workspace,
+        tol: &Tolerance<'_>,
+    ) -> f64;
+
+    /// After acceptance: puts `f(t + h, y_new)` into `ws.k[0]` (the next step's first stage)
+    /// and returns `h·|λ|`, the stiffness estimate, when `stiffness` asks for it.
+    fn accept<F: FnMut(f64, &[f64], &mut [f64])>(
+        f: &mut F,
+        t: f64,
+        h: f64,
+        ws: &mut Workspace,
+        stiffness: bool,
+    ) -> f64;
+}
+
+/// The error test's tolerances: `|err_i| ≤ atol_i + rtol·max(|y_i|, |ŷ_i|)`.
+pub(crate) struct Tolerance<'a> {
+    /// Relative tolerance.
+    pub rtol: f64,
+    /// Absolute tolerance of each state.
+    pub atol: &'a [f64],
+}
+
+/// Preallocated buffers of one problem size.
+pub(crate) struct Workspace {
+    /// The current state.
+    pub y: Vec<f64>,
+    /// The proposed next state.
+    pub y_new: Vec<f64>,
+    /// A stage's input state.
+    pub stage: Vec<f64>,
+    /// A second stage input or combination.
+    pub spare: Vec<f64>,
+    /// Stage derivatives.
+    pub k: Vec<Vec<f64>>,
+}
+
+impl Workspace {
+    /// Buffers for `n` states and a pair needing `buffers` stage derivatives.
+    pub(crate) fn new(n: usize, buffers: usize) -> Self {
+        Workspace {
+            y: vec![0.0; n],
+            y_new: vec![0.0; n],
+            stage: vec![0.0; n],
+            spare: vec![0.0; n],
+            k: vec![vec![0.0; n]; buffers],
+        }
+    }
+
+    /// Dimension of the problem.
+    pub(crate) fn len(&self) -> usize {
+        self.y.len()
+    }
+}
+
+/// `out = y + h·Σ_j a_j·k_j`.
+#[inline(always)]
+pub(crate) fn combine<const M: usize>(
+    out: &mut [f64],
+    y: &[f64],
+    h: f64,
+    a: [f64; M],
+    k: [&[f64]; M],
+) {
+    let n = out.len();
+    let y = &y[..n];
+    let k = k.map(|k| &k[..n]);
+    for i in 0..n {
+        let mut s = 0.0;
+        for j in 0..M {
+            s += a[j] * k[j][i];
+        }
+        out[i] = y[i] + h * s;
+    }
+}
+
+/// `Σ_j a_j·k_j[i]` at one index.
+#[inline(always)]
+pub(crate) fn dot<const M: usize>(i: usize, a: &[f64; M], k: &[&[f64]; M]) -> f64 {
+    let mut s = 0.0;
+    for j in 0..M {
+        s += a[j] * k[j][i];
+    }
+    s
+}
+
+/// `|a − b|²` summed over the entries.
+pub(crate) fn distance_squared(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Step controls of one segment.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    /// Relative tolerance.
+    pub rtol: f64,
+    /// Steps (accepted and rejected) this segment may take.
+    pub max_steps: u64,
+    /// Accepted steps between stiffness tests (`u64::MAX`: never).
+    pub stiffness_interval: u64,
+}
+
+/// Work done by one segment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Work {
+    /// Right-hand side evaluations.
+    pub evaluations: u64,
+    /// Accepted steps.
+    pub accepted: u64,
+    /// Rejected steps (for any reason).
+    pub rejected: u64,
+    /// Rejected steps whose error estimate or new state was not finite.
+    pub non_finite: u64,
+}
+
+/// Why a segment stopped short.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Failure {
+    /// The rates at the segment's start are not finite (state index).
+    NonFiniteStart(usize),
+    /// The step budget ran out at this time.
+    TooManySteps(f64),
+    /// The step size fell below the resolution of time at this time.
+    StepSizeUnderflow(f64),
+    /// The stiffness test fired repeatedly at this time.
+    Stiff(f64),
+}
+
+/// How a segment ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum End<B> {
+    /// At `t1`.
+    Reached,
+    /// At this accepted step's time (`t1` at the last step), because the callback asked, with
+    /// what it said.
+    Stopped(f64, B),
+}
+
+/// The last non-finite trial stage of a segment: its time and the first state whose derivative
+/// or new value was not finite.
+pub(crate) type NonFiniteStage = Option<(f64, usize)>;
+
+/// Stiffness test: after this many positive tests in a row the segment fails; this many
+/// negative tests in a row reset the count (Hairer's DOPRI5 and DOP853).
+const STIFF_FAILURES: u32 = 15;
+const STIFF_RESET: u32 = 6;
+
+/// Integrates `ws.y` from `t0` to `t1 > t0` with pair `P`, restarting the method (the initial
+/// step is guessed afresh); `on_step(t, y)` sees every accepted step and may stop the segment.
+///
+/// Returns how the segment ended and its work, or the failure with the work done so far; both
+/// with the last non-finite trial stage, if any.
+pub(crate) fn integrate<P: Pair, F, S, B>(
+    f: &mut F,
+    t0: f64,
+    t1: f64,
+    ws: &mut Workspace,
+    atol: &[f64],
+    settings: &Settings,
+    mut on_step: S,
+) -> (Result<End<B>, Failure>, Work, NonFiniteStage)
+where
+    F: FnMut(f64, &[f64], &mut [f64]),
+    S: FnMut(f64, &[f64]) -> ControlFlow<B>,
+{
+    let mut work = Work::default();
+    let mut last_non_finite = None;
+    let span = t1 - t0;
+    let tol = Tolerance {
+        rtol: settings.rtol,
+        atol,
+    };
+    work.evaluations += 2;
+    let mut h = match initial_step(f, t0, span, ws, &tol, P::ORDER) {
+        Ok(h) => h,
+        Err(i) => return (Err(Failure::NonFiniteStart(i)), work, None),
+    };
+    let (facc1, facc2) = (1.0 / P::FAC_MIN, 1.0 / P::FAC_MAX);
+    let mut fac_old: f64 = 1e-4;
+    let mut rejected_last = false;
+    let (mut stiff_count, mut non_stiff_count) = (0u32, 0u32);
+    let mut t = t0;
+    loop {
+        if work.accepted + work.rejected >= settings.max_steps {
+            return (Err(Failure::TooManySteps(t)), work, last_non_finite);
+        }
+        if 0.1 * h.abs() <= f64::EPSILON * t.abs() {
+            return (Err(Failure::StepSizeUnderflow(t)), work, last_non_finite);
+        }
+        let last = t + 1.01 * h - t1 > 0.0;
+        if last {
+            h = t1 - t;
+        }
+        let err = P::attempt(f, t, h, ws, &tol);
+        work.evaluations += P::STAGE_EVALUATIONS;
+        if !err.is_finite() {
+            // A trial stage outside the model's domain: reject and retry much shorter.
+            work.rejected += 1;
+            work.non_finite += 1;
+            last_non_finite = Some(first_non_finite::<P>(ws, t, h));
+            rejected_last = true;
+            h /= facc1;
+            continue;
+        }
+        let fac11 = err.powf(P::ALPHA);
+        let fac = facc2.max(facc1.min(fac11 * fac_old.powf(-P::BETA) / 0.9));
+        let mut h_new = h / fac;
+        if err > 1.0 {
+            work.rejected += 1;
+            rejected_last = true;
+            h /= facc1.min(fac11 / 0.9);
+            continue;
+        }
+        fac_old = err.max(1e-4);
+        h_new = h_new.min(span);
+        if rejected_last {
+            h_new = h_new.min(h);
+        }
+        rejected_last = false;
+        work.accepted += 1;
+        let test = stiff_count > 0 || work.accepted.is_multiple_of(settings.stiffness_interval);
+        let h_lambda = P::accept(f, t, h, ws, test);
+        work.evaluations += P::ACCEPT_EVALUATIONS;
+        if test {
+            if h_lambda > P::STIFF_THRESHOLD {
+                non_stiff_count = 0;
+                stiff_count += 1;
+                if stiff_count == STIFF_FAILURES {
+                    return (Err(Failure::Stiff(t)), work, last_non_finite);
+                }
+            } else {
+                non_stiff_count += 1;
+                if non_stiff_count == STIFF_RESET {
+                    stiff_count = 0;
+                }
+            }
+        }
+        std::mem::swap(&mut ws.y, &mut ws.y_new);
+        t = if last { t1 } else { t + h };
+        if let ControlFlow::Break(b) = on_step(t, &ws.y) {
+            return (Ok(End::Stopped(t, b)), work, last_non_finite);
+        }
+        if last {
+            return (Ok(End::Reached), work, last_non_finite);
+        }
+        h = h_new;
+    }
+}
+
+/// The time of the first stage of the step `(t, h)` whose derivative is not finite, and the
+/// first state where; the end of the step and the first non-finite new state if every
+/// derivative is finite.
+fn first_non_finite<P: Pair>(ws: &Workspace, t: f64, h: f64) -> (f64, usize) {
+    let earliest = P::NODES
+        .iter()
+        .zip(&ws.k)
+        .filter_map(|(c, k)| Some((*c, k.iter().position(|v| !v.is_finite())?)))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let (c, i) = earliest.unwrap_or_else(|| {
+        let i = ws.y_new.iter().position(|v| !v.is_finite()).unwrap_or(0);
+        (1.0, i)
+    });
+    (t + c * h, i)
+}
+
+/// Root-mean-square norm.
+fn rms(v: impl Iterator<Item = f64>, n: usize) -> f64 {
+    (v.map(|x| x * x).sum::<f64>() / n as f64).sqrt()
+}
+
+/// Initial step size by Hairer, Nørsett & Wanner, Solving ODEs I, II.4 (algorithm of `hinit`),
+/// bounded to `[16·ε·max(1, |t0|), span]`; leaves `f(t0, y0)` in `ws.k[0]`. The lower bound
+/// keeps the guess from collapsing at restarts where states are exactly 0.
+///
+/// # Errors
+/// The index of a state whose rate at `(t0, y0)` is not finite: an accepted state, so no step
+/// can fix it.
+fn initial_step<F: FnMut(f64, &[f64], &mut [f64])>(
+    f: &mut F,
+    t0: f64,
+    span: f64,
+    ws: &mut Workspace,
+    tol: &Tolerance<'_>,
+    order: f64,
+) -> Result<f64, usize> {
+    let n = ws.len();
+    let Workspace {
+        y, stage, spare, k, ..
+    } = ws;
+    let f0 = &mut k[0];
+    f(t0, y, f0);
+    if let Some(i) = f0.iter().position(|v| !v.is_finite()) {
+        return Err(i);
+    }
+    for ((s, yi), a) in spare.iter_mut().zip(y.iter()).zip(tol.atol) {
+        *s = a + tol.rtol * yi.abs();
+    }
+    let d0 = rms(y.iter().zip(spare.iter()).map(|(v, s)| v / s), n);
+    let d1 = rms(f0.iter().zip(spare.iter()).map(|(v, s)| v / s), n);
+    let h0 = if d0 < 1e-5 || d1 < 1e-5 {
+        1e-6
+    } else {
+        0.01 * d0 / d1
+    }
+    .min(span);
+    for ((s, yi), fi) in stage.iter_mut().zip(y.iter()).zip(f0.iter()) {
+        *s = yi + h0 * fi;
+    }
+    let (f0, rest) = k.split_first_mut().expect("at least two stage buffers");
+    let f1 = &mut rest[0];
+    f(t0 + h0, stage, f1);
+    let d2 = rms(
+        f1.iter()
+            .zip(f0.iter())
+            .zip(spare.iter())
+            .map(|((a, b), s)| (a - b) / s),
+        n,
+    ) / h0;
+    let h1 = if d1.max(d2) <= 1e-15 {
+        (h0 * 1e-3).max(1e-6)
+    } else {
+        (0.01 / d1.max(d2)).powf(1.0 / order)
+    };
+    let floor = 16.0 * f64::EPSILON * t0.abs().max(1.0);
+    Ok((100.0 * h0).min(h1).min(span).max(floor))
+}
