@@ -519,3 +519,41 @@ fn with_writes_several_slots_at_once_and_keeps_the_handles() -> Result<(), oncod
     assert_eq!(model.with(&[])?.spec(), model.spec());
     Ok(())
 }
+
+#[test]
+fn a_param_map_bound_once_gives_the_models_of_the_unbound_map() -> Result<(), oncodyn::Error> {
+    use oncodyn::compare::{ParamMap, Parameter, PopulationSpec};
+    let model = read("tests/data/models/every_term.toml").build()?;
+    let population = PopulationSpec::new(vec![
+        Parameter::log_normal("growth", 0.05, 0.3),
+        Parameter::log_normal("kill", 1e-8, 0.5),
+    ])
+    .sampler()?
+    .draw(7, 5)?;
+    let map = ParamMap::new()
+        .path("growth", "tumors[tumor].growth.rate")?
+        .path("kill", "kills.0.law.rate")?
+        .function("no-op", |_, _| Ok(()));
+    let bound = map.bind(model.spec())?;
+    for patient in population.patients() {
+        let once = bound.model_for(&model, patient)?;
+        assert_eq!(once.spec(), map.model_for(&model, patient)?.spec());
+        assert_eq!(once.spec().tumors[0].growth, {
+            let mut g = model.spec().tumors[0].growth;
+            if let oncodyn::model::GrowthLaw::Gompertz(p) = &mut g {
+                p.rate = patient.get("growth")?;
+            }
+            g
+        });
+        let mut spec = model.spec().clone();
+        bound.apply(&mut spec, patient)?;
+        assert_eq!(&spec, once.spec());
+    }
+    // Applied to a description of another structure, the bound map refuses.
+    let mut other = read("examples/models/kuznetsov_1994.toml");
+    let err = bound
+        .apply(&mut other, &population.patients()[0])
+        .unwrap_err();
+    assert!(matches!(err, PopulationError::ForeignModel), "{err}");
+    Ok(())
+}
