@@ -1042,7 +1042,10 @@ enum Binding {
 ///
 /// [`apply`](Self::apply) sets every path binding, then runs the functions in the order they
 /// were added; [`model_for`](Self::model_for) rebuilds the model for one patient. Nothing is
-/// cached: the same patient and base model always give the same model.
+/// cached: the same patient and base model always give the same model. For many patients,
+/// [`bind`](Self::bind) resolves the paths once (a [`BoundParamMap`], as a
+/// [`Study`](super::Study) does) and each patient's values are then written straight into the
+/// bound parameters.
 #[derive(Clone, Default)]
 pub struct ParamMap {
     bindings: Vec<Binding>,
@@ -1130,15 +1133,16 @@ impl ParamMap {
     /// # Errors
     /// [`PopulationError::UnknownParameter`], or a path error as [`ParamPath::bind`].
     pub fn check(&self, base: &ModelSpec, names: &[String]) -> Result<(), PopulationError> {
-        for (name, _) in self.paths() {
+        for (name, path) in self.paths() {
             if !names.iter().any(|n| n == name) {
                 return Err(PopulationError::UnknownParameter {
                     name: name.to_string(),
                     available: names.join(", "),
                 });
             }
+            path.bind(base)?;
         }
-        self.bind(base).map(drop)
+        Ok(())
     }
 
     /// Binds every path to `base` once ([`ParamPath::bind`]), for applying the map to many
