@@ -557,3 +557,61 @@ fn a_param_map_bound_once_gives_the_models_of_the_unbound_map() -> Result<(), on
     assert!(matches!(err, PopulationError::ForeignModel), "{err}");
     Ok(())
 }
+
+/// Every table of the file format, found through serde, lists the same fields in a path
+/// error as the file has.
+#[test]
+fn path_errors_list_the_fields_of_the_file_format() {
+    fn tables(value: &toml::Value, path: String, out: &mut Vec<(String, String)>) {
+        match value {
+            toml::Value::Table(t) => {
+                let mut keys: Vec<&str> = t.keys().map(String::as_str).collect();
+                // A lag of 0 is left out of files, but it is a parameter.
+                if path.ends_with(".absorption") && !keys.contains(&"lag") {
+                    keys.push("lag");
+                }
+                keys.sort_unstable();
+                out.push((path.clone(), keys.join(", ")));
+                for (k, v) in t {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    tables(v, p, out);
+                }
+            }
+            toml::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    tables(v, format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut specs: Vec<ModelSpec> = model_files()
+        .iter()
+        .map(|f| read(&f.display().to_string()))
+        .collect();
+    specs.push(rich());
+    for spec in specs {
+        let mut out = Vec::new();
+        tables(
+            &toml::Value::try_from(&spec).unwrap(),
+            String::new(),
+            &mut out,
+        );
+        for (path, keys) in out {
+            let missing = if path.is_empty() {
+                "zz_missing".to_string()
+            } else {
+                format!("{path}.zz_missing")
+            };
+            let err = ParamPath::parse(&missing).unwrap().bind(&spec).unwrap_err();
+            assert!(
+                matches!(&err, PopulationError::UnknownField { available, .. } if *available == keys),
+                "{path}: {err}"
+            );
+        }
+    }
+}
