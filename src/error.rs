@@ -97,6 +97,13 @@ pub enum BuildError {
     /// renamed one), so handles and trajectories would no longer match.
     #[error("the change adds, removes or renames states")]
     LayoutChanged,
+    /// A parameter [`Slot`](crate::model::Slot) was bound to a model of another structure
+    /// (other components, laws or list elements): bind the path to this model.
+    #[error("parameter slot {index} was bound to a model of another structure")]
+    ForeignSlot {
+        /// The slot's position in the model it was bound to.
+        index: usize,
+    },
     /// Several problems, all found in one pass.
     #[error("{} problems: {}", .0.len(), join(.0))]
     Several(Vec<BuildError>),
@@ -1195,15 +1202,10 @@ pub enum PopulationError {
         /// For a table, its fields, comma-separated; else empty.
         available: String,
     },
-    /// The model description could not be converted for a path's lookup, or read back after a
-    /// value was set (e.g. a value the description's type rejects).
-    #[error("parameter path `{path}`: model description conversion failed: {message}")]
-    SpecConversion {
-        /// The path being applied (or `*` for the whole description).
-        path: String,
-        /// The serializer's description.
-        message: String,
-    },
+    /// A [bound](crate::compare::ParamMap::bind) parameter map was applied to a model
+    /// description of another structure than the one it was bound to.
+    #[error("the parameter map was bound to a model of another structure: bind it to this one")]
+    ForeignModel,
 }
 
 /// ` (fields: a, b)` after a [`PopulationError::NotReal`] that ends on a table, else nothing.

@@ -23,8 +23,8 @@ pub use endpoints::{
     TimeToEvent, Worse, ERADICATION_RULE, PROGRESSION_RULE,
 };
 pub use population::{
-    format_number, Correlations, Distribution, ParamMap, ParamPath, Parameter, Patient, Population,
-    PopulationSpec, Sampler, Segment, Selector, ID_COLUMN, MAX_PATIENTS,
+    format_number, BoundParamMap, Correlations, Distribution, ParamMap, ParamPath, Parameter,
+    Patient, Population, PopulationSpec, Sampler, Segment, Selector, ID_COLUMN, MAX_PATIENTS,
 };
 pub use stats::{
     check_resamples, mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval,

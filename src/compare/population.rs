@@ -68,7 +68,8 @@
 
 use crate::dosing::Subject;
 use crate::error::{Error, PopulationError};
-use crate::model::{Model, ModelSpec};
+pub use crate::model::path::{ParamPath, Segment, Selector};
+use crate::model::{Model, ModelSpec, Slot};
 use nalgebra::{Cholesky, DMatrix};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -85,7 +86,6 @@ pub const MAX_PATIENTS: usize = 10_000_000;
 use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 
 /// The name of the patient-index column of a population CSV; no parameter may use it.
@@ -1027,379 +1027,6 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-/// One step of a [`ParamPath`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Segment {
-    /// A field of a table: `growth`, `rate`.
-    Field(String),
-    /// An element of a list.
-    Element(Selector),
-}
-
-/// Which element of a list a [`Segment::Element`] picks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selector {
-    /// The element whose `name` is this: `tumors[tumor]`.
-    Name(String),
-    /// The element from `source` to `target`: `by`/`drug` → `on`/`of`, as in
-    /// `kills[ctl->tumor]` or `effects[anti_pd1->ctl]`.
-    Pair {
-        /// The `by` or `drug` field.
-        source: String,
-        /// The `on` or `of` field.
-        target: String,
-    },
-    /// The element at this position (0-based): `effects[0]`.
-    Index(usize),
-}
-
-impl fmt::Display for Selector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Selector::Name(n) => f.write_str(n),
-            Selector::Pair { source, target } => write!(f, "{source}->{target}"),
-            Selector::Index(i) => write!(f, "{i}"),
-        }
-    }
-}
-
-/// The address of one real-valued parameter in a [`ModelSpec`]: the key path of that parameter
-/// in a TOML model file, with list elements picked by name, by `source->target`, or by index.
-///
-/// ```text
-/// tumors[tumor].growth.rate          tumors[tumor].initial
-/// drugs[anti_pd1].cl                 effectors[ctl].death
-/// kills[ctl->tumor].law.rate         effects[anti_pd1->ctl].law.ec50      effects[2].law.emax
-/// ```
-///
-/// A field on a list picks by name or position too: `tumors.tumor.growth.rate` is
-/// `tumors[tumor].growth.rate`, `effects.2.law.emax` is `effects[2].law.emax`.
-///
-/// Parsing checks the syntax only; [`get`](Self::get), [`set`](Self::set) and
-/// [`ParamMap::check`] check it against a model, naming what exists when a step is not found.
-/// Because paths walk the model's serialized form, every field of every law is reachable with
-/// the same names as in model files, and a field added to a law is reachable without a change
-/// here.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamPath {
-    text: String,
-    segments: Vec<Segment>,
-}
-
-impl FromStr for ParamPath {
-    type Err = PopulationError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ParamPath::parse(text)
-    }
-}
-
-impl fmt::Display for ParamPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-/// A concrete step, resolved against a model: a table key or a list position.
-enum Step {
-    Key(String),
-    Position(usize),
-}
-
-impl ParamPath {
-    /// Parses `field(.field | [selector])*`, fields of letters, digits and `_`.
-    ///
-    /// # Errors
-    /// [`PopulationError::InvalidPath`] with the character position of the problem.
-    pub fn parse(text: &str) -> Result<Self, PopulationError> {
-        let bad = |position: usize, reason: &'static str| PopulationError::InvalidPath {
-            path: text.to_string(),
-            position,
-            reason,
-        };
-        let chars: Vec<char> = text.chars().collect();
-        let mut segments = Vec::new();
-        let mut i = 0;
-        let mut expect_field = true;
-        while i < chars.len() {
-            if expect_field {
-                let start = i;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                    i += 1;
-                }
-                if i == start {
-                    return Err(bad(start, "expected a field name (letters, digits, _)"));
-                }
-                segments.push(Segment::Field(chars[start..i].iter().collect()));
-                expect_field = false;
-            } else if chars[i] == '.' {
-                i += 1;
-                expect_field = true;
-                if i == chars.len() {
-                    return Err(bad(i, "expected a field name after `.`"));
-                }
-            } else if chars[i] == '[' {
-                let start = i + 1;
-                let Some(len) = chars[start..].iter().position(|&c| c == ']') else {
-                    return Err(bad(i, "`[` without a closing `]`"));
-                };
-                let inner: String = chars[start..start + len].iter().collect();
-                let inner = inner.trim();
-                if inner.is_empty() {
-                    return Err(bad(start, "empty selector `[]`"));
-                }
-                let selector = if let Ok(k) = inner.parse::<usize>() {
-                    Selector::Index(k)
-                } else if let Some((source, target)) = inner.split_once("->") {
-                    let (source, target) = (source.trim(), target.trim());
-                    if source.is_empty() || target.is_empty() {
-                        return Err(bad(start, "a `source->target` selector needs both names"));
-                    }
-                    Selector::Pair {
-                        source: source.to_string(),
-                        target: target.to_string(),
-                    }
-                } else {
-                    Selector::Name(inner.to_string())
-                };
-                segments.push(Segment::Element(selector));
-                i = start + len + 1;
-            } else {
-                return Err(bad(i, "expected `.` or `[` after a field or selector"));
-            }
-        }
-        if segments.is_empty() {
-            return Err(bad(0, "empty path"));
-        }
-        Ok(ParamPath {
-            text: text.to_string(),
-            segments,
-        })
-    }
-
-    /// The path as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// The parsed steps.
-    pub fn segments(&self) -> &[Segment] {
-        &self.segments
-    }
-
-    /// The parameter's current value in `spec`.
-    ///
-    /// # Errors
-    /// [`PopulationError::UnknownField`], [`UnknownElement`](PopulationError::UnknownElement)
-    /// or [`NotReal`](PopulationError::NotReal), naming what exists.
-    pub fn get(&self, spec: &ModelSpec) -> Result<f64, PopulationError> {
-        let root = to_value(spec)?;
-        Ok(self.resolve(&root)?.1)
-    }
-
-    /// Sets the parameter in `spec` to `value`. The value is not range-checked here: building
-    /// the model does that, naming the component and parameter.
-    ///
-    /// # Errors
-    /// As [`get`](Self::get); [`SpecConversion`](PopulationError::SpecConversion) if the
-    /// description cannot be read back.
-    pub fn set(&self, spec: &mut ModelSpec, value: f64) -> Result<(), PopulationError> {
-        let mut root = to_value(spec)?;
-        self.set_in(&mut root, value)?;
-        *spec = from_value(root, &self.text)?;
-        Ok(())
-    }
-
-    fn set_in(&self, root: &mut toml::Value, value: f64) -> Result<(), PopulationError> {
-        let (steps, _) = self.resolve(root)?;
-        match at_mut(root, &steps) {
-            Some(leaf) => {
-                *leaf = toml::Value::Float(value);
-                Ok(())
-            }
-            None => Err(self.conversion("the resolved path vanished")),
-        }
-    }
-
-    fn conversion(&self, message: &str) -> PopulationError {
-        PopulationError::SpecConversion {
-            path: self.text.clone(),
-            message: message.to_string(),
-        }
-    }
-
-    /// Walks `root`, turning each segment into a concrete step; the leaf must be a float,
-    /// returned with the steps.
-    fn resolve(&self, root: &toml::Value) -> Result<(Vec<Step>, f64), PopulationError> {
-        let mut steps = Vec::with_capacity(self.segments.len());
-        let mut at = String::new();
-        let mut cur = root;
-        for segment in &self.segments {
-            // A field on a list picks an element by name (or position): `tumors.tumor`.
-            let dotted;
-            let segment = match (segment, cur) {
-                (Segment::Field(field), toml::Value::Array(_)) => {
-                    dotted = Segment::Element(match field.parse::<usize>() {
-                        Ok(k) => Selector::Index(k),
-                        Err(_) => Selector::Name(field.clone()),
-                    });
-                    &dotted
-                }
-                _ => segment,
-            };
-            match segment {
-                Segment::Field(field) => {
-                    let toml::Value::Table(table) = cur else {
-                        return Err(PopulationError::UnknownField {
-                            path: self.text.clone(),
-                            at: display_at(&at),
-                            field: field.clone(),
-                            available: format!("none: it is {}", describe(cur)),
-                        });
-                    };
-                    let Some(next) = table.get(field) else {
-                        return Err(PopulationError::UnknownField {
-                            path: self.text.clone(),
-                            at: display_at(&at),
-                            field: field.clone(),
-                            available: table.keys().cloned().collect::<Vec<_>>().join(", "),
-                        });
-                    };
-                    if !at.is_empty() {
-                        at.push('.');
-                    }
-                    at.push_str(field);
-                    steps.push(Step::Key(field.clone()));
-                    cur = next;
-                }
-                Segment::Element(selector) => {
-                    let toml::Value::Array(items) = cur else {
-                        return Err(PopulationError::UnknownElement {
-                            path: self.text.clone(),
-                            at: display_at(&at),
-                            selector: selector.to_string(),
-                            matches: 0,
-                            available: format!("none: it is {}", describe(cur)),
-                        });
-                    };
-                    let matches: Vec<usize> = match selector {
-                        Selector::Index(k) => {
-                            (*k < items.len()).then_some(*k).into_iter().collect()
-                        }
-                        _ => (0..items.len())
-                            .filter(|&k| selects(selector, &items[k]))
-                            .collect(),
-                    };
-                    let [k] = matches[..] else {
-                        return Err(PopulationError::UnknownElement {
-                            path: self.text.clone(),
-                            at: display_at(&at),
-                            selector: selector.to_string(),
-                            matches: matches.len(),
-                            available: items
-                                .iter()
-                                .enumerate()
-                                .map(|(k, v)| format!("{k} ({})", label(v)))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        });
-                    };
-                    at.push_str(&format!("[{selector}]"));
-                    steps.push(Step::Position(k));
-                    cur = &items[k];
-                }
-            }
-        }
-        match cur {
-            toml::Value::Float(v) => Ok((steps, *v)),
-            other => Err(PopulationError::NotReal {
-                path: self.text.clone(),
-                found: describe(other),
-                available: match other {
-                    toml::Value::Table(t) => t.keys().cloned().collect::<Vec<_>>().join(", "),
-                    _ => String::new(),
-                },
-            }),
-        }
-    }
-}
-
-fn display_at(at: &str) -> String {
-    if at.is_empty() {
-        "the model".to_string()
-    } else {
-        at.to_string()
-    }
-}
-
-fn describe(v: &toml::Value) -> &'static str {
-    match v {
-        toml::Value::String(_) => "text",
-        toml::Value::Integer(_) => "an integer",
-        toml::Value::Float(_) => "a real number",
-        toml::Value::Boolean(_) => "a boolean",
-        toml::Value::Datetime(_) => "a date",
-        toml::Value::Array(_) => "a list",
-        toml::Value::Table(_) => "a table",
-    }
-}
-
-fn text_field<'v>(v: &'v toml::Value, keys: &[&str]) -> Option<&'v str> {
-    keys.iter()
-        .find_map(|k| v.get(k).and_then(toml::Value::as_str))
-}
-
-const SOURCE_KEYS: [&str; 2] = ["by", "drug"];
-const TARGET_KEYS: [&str; 2] = ["on", "of"];
-
-fn selects(selector: &Selector, item: &toml::Value) -> bool {
-    match selector {
-        Selector::Name(n) => text_field(item, &["name"]) == Some(n.as_str()),
-        Selector::Pair { source, target } => {
-            text_field(item, &SOURCE_KEYS) == Some(source.as_str())
-                && text_field(item, &TARGET_KEYS) == Some(target.as_str())
-        }
-        Selector::Index(_) => false,
-    }
-}
-
-/// How an element is named in error messages: its `name`, or `source->target`.
-fn label(item: &toml::Value) -> String {
-    if let Some(n) = text_field(item, &["name"]) {
-        return n.to_string();
-    }
-    match (
-        text_field(item, &SOURCE_KEYS),
-        text_field(item, &TARGET_KEYS),
-    ) {
-        (Some(s), Some(t)) => format!("{s}->{t}"),
-        _ => describe(item).to_string(),
-    }
-}
-
-fn at_mut<'v>(root: &'v mut toml::Value, steps: &[Step]) -> Option<&'v mut toml::Value> {
-    steps.iter().try_fold(root, |cur, step| match step {
-        Step::Key(k) => cur.get_mut(k.as_str()),
-        Step::Position(p) => cur.get_mut(*p),
-    })
-}
-
-fn to_value(spec: &ModelSpec) -> Result<toml::Value, PopulationError> {
-    toml::Value::try_from(spec).map_err(|e| PopulationError::SpecConversion {
-        path: "*".to_string(),
-        message: e.to_string(),
-    })
-}
-
-fn from_value(value: toml::Value, path: &str) -> Result<ModelSpec, PopulationError> {
-    value
-        .try_into()
-        .map_err(|e: toml::de::Error| PopulationError::SpecConversion {
-            path: path.to_string(),
-            message: e.to_string(),
-        })
-}
-
 /// A user function setting model parameters from a patient.
 type SetFn = dyn Fn(&Patient, &mut ModelSpec) -> Result<(), PopulationError> + Send + Sync;
 
@@ -1415,7 +1042,10 @@ enum Binding {
 ///
 /// [`apply`](Self::apply) sets every path binding, then runs the functions in the order they
 /// were added; [`model_for`](Self::model_for) rebuilds the model for one patient. Nothing is
-/// cached: the same patient and base model always give the same model.
+/// cached: the same patient and base model always give the same model. For many patients,
+/// [`bind`](Self::bind) resolves the paths once (a [`BoundParamMap`], as a
+/// [`Study`](super::Study) does) and each patient's values are then written straight into the
+/// bound parameters.
 #[derive(Clone, Default)]
 pub struct ParamMap {
     bindings: Vec<Binding>,
@@ -1501,9 +1131,8 @@ impl ParamMap {
     /// leads to a real-valued parameter of `base` (functions can only be checked by running).
     ///
     /// # Errors
-    /// [`PopulationError::UnknownParameter`], or a path error as [`ParamPath::get`].
+    /// [`PopulationError::UnknownParameter`], or a path error as [`ParamPath::bind`].
     pub fn check(&self, base: &ModelSpec, names: &[String]) -> Result<(), PopulationError> {
-        let root = to_value(base)?;
         for (name, path) in self.paths() {
             if !names.iter().any(|n| n == name) {
                 return Err(PopulationError::UnknownParameter {
@@ -1511,9 +1140,32 @@ impl ParamMap {
                     available: names.join(", "),
                 });
             }
-            path.resolve(&root)?;
+            path.bind(base)?;
         }
         Ok(())
+    }
+
+    /// Binds every path to `base` once ([`ParamPath::bind`]), for applying the map to many
+    /// patients of models with `base`'s structure.
+    ///
+    /// # Errors
+    /// A path error as [`ParamPath::bind`].
+    pub fn bind(&self, base: &ModelSpec) -> Result<BoundParamMap, PopulationError> {
+        let slots = crate::model::path::bind_all(base, self.paths().map(|(_, p)| p))?;
+        let mut slots = slots.into_iter();
+        let bindings = self
+            .bindings
+            .iter()
+            .map(|b| match b {
+                Binding::Path { name, .. } => BoundBinding::Slot {
+                    name: name.clone(),
+                    // One slot per path binding, in order.
+                    slot: slots.next().expect("a slot per path"),
+                },
+                Binding::Function { apply, .. } => BoundBinding::Function(Arc::clone(apply)),
+            })
+            .collect();
+        Ok(BoundParamMap { bindings })
     }
 
     /// Sets `patient`'s values into `spec`: every path binding, then the functions in order.
@@ -1522,30 +1174,108 @@ impl ParamMap {
     /// [`PopulationError::UnknownParameter`] for a name the patient lacks; path errors as
     /// [`ParamPath::set`]; whatever a function returns.
     pub fn apply(&self, spec: &mut ModelSpec, patient: &Patient) -> Result<(), PopulationError> {
-        if self.paths().next().is_some() {
-            let mut root = to_value(spec)?;
-            for (name, path) in self.paths() {
-                path.set_in(&mut root, patient.get(name)?)?;
-            }
-            *spec = from_value(root, "*")?;
-        }
+        self.bind(spec)?.apply(spec, patient)
+    }
+
+    /// `base` rebuilt with `patient`'s values ([`Model::modified`]): the same states, handles
+    /// and user terms, so the base model's handles read the patient's trajectory. For many
+    /// patients, [`bind`](Self::bind) once and use [`BoundParamMap::model_for`].
+    ///
+    /// # Errors
+    /// [`Error::Population`] as [`apply`](Self::apply); [`Error::Build`] when a value is out of
+    /// its parameter's range (naming the component and parameter) or changes the states.
+    pub fn model_for(&self, base: &Model, patient: &Patient) -> Result<Model, Error> {
+        self.bind(base.spec())?.model_for(base, patient)
+    }
+}
+
+#[derive(Clone)]
+enum BoundBinding {
+    Slot { name: String, slot: Slot },
+    Function(Arc<SetFn>),
+}
+
+/// A [`ParamMap`] with its paths bound to a model ([`ParamMap::bind`]): applying it to a
+/// patient writes the patient's values straight into the bound parameters, then runs the
+/// functions in the order they were added.
+#[derive(Clone)]
+pub struct BoundParamMap {
+    bindings: Vec<BoundBinding>,
+}
+
+impl fmt::Debug for BoundParamMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
         for b in &self.bindings {
-            if let Binding::Function { apply, .. } = b {
+            match b {
+                BoundBinding::Slot { name, slot } => {
+                    list.entry(&format_args!("{name} -> slot {}", slot.index()))
+                }
+                BoundBinding::Function(_) => list.entry(&format_args!("fn")),
+            };
+        }
+        list.finish()
+    }
+}
+
+impl BoundParamMap {
+    /// The patient's values for the path bindings, with their slots.
+    fn values(&self, patient: &Patient) -> Result<Vec<(Slot, f64)>, PopulationError> {
+        self.bindings
+            .iter()
+            .filter_map(|b| match b {
+                BoundBinding::Slot { name, slot } => Some(patient.get(name).map(|v| (*slot, v))),
+                BoundBinding::Function(_) => None,
+            })
+            .collect()
+    }
+
+    fn has_functions(&self) -> bool {
+        self.bindings
+            .iter()
+            .any(|b| matches!(b, BoundBinding::Function(_)))
+    }
+
+    fn run_functions(
+        &self,
+        spec: &mut ModelSpec,
+        patient: &Patient,
+    ) -> Result<(), PopulationError> {
+        for b in &self.bindings {
+            if let BoundBinding::Function(apply) = b {
                 apply(patient, spec)?;
             }
         }
         Ok(())
     }
 
-    /// `base` rebuilt with `patient`'s values ([`Model::modified`]): the same states, handles
-    /// and user terms, so the base model's handles read the patient's trajectory.
+    /// Sets `patient`'s values into `spec` (of the structure the map was bound to): every
+    /// path binding, then the functions in order.
     ///
     /// # Errors
-    /// [`Error::Population`] as [`apply`](Self::apply); [`Error::Build`] when a value is out of
-    /// its parameter's range (naming the component and parameter) or changes the states.
+    /// [`PopulationError::UnknownParameter`] for a name the patient lacks;
+    /// [`PopulationError::ForeignModel`] for a `spec` of another structure; whatever a
+    /// function returns.
+    pub fn apply(&self, spec: &mut ModelSpec, patient: &Patient) -> Result<(), PopulationError> {
+        spec.set_all(&self.values(patient)?)
+            .map_err(|_| PopulationError::ForeignModel)?;
+        self.run_functions(spec, patient)
+    }
+
+    /// `base` (of the structure the map was bound to) rebuilt with `patient`'s values; see
+    /// [`ParamMap::model_for`].
+    ///
+    /// # Errors
+    /// As [`ParamMap::model_for`]; [`BuildError::ForeignSlot`](crate::BuildError::ForeignSlot)
+    /// for a `base` of another structure.
     pub fn model_for(&self, base: &Model, patient: &Patient) -> Result<Model, Error> {
+        let values = self.values(patient)?;
+        if !self.has_functions() {
+            return Ok(base.with(&values)?);
+        }
         let mut spec = base.spec().clone();
-        self.apply(&mut spec, patient)?;
-        Ok(base.modified(move |s| *s = spec)?)
+        spec.set_all(&values)?;
+        self.run_functions(&mut spec, patient)?;
+        Ok(base.rebuilt(spec)?)
     }
 }

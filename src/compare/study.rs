@@ -10,7 +10,7 @@
 
 use super::endpoints::check_density;
 use super::endpoints::{time_to_progression, GradeScale, Recist, Response, Series, TimeToEvent};
-use super::population::{ParamMap, Patient, Population};
+use super::population::{BoundParamMap, ParamMap, Patient, Population};
 use super::stats::{
     check_resamples, paired_difference, summarize, wilson, Bootstrap, Interval, KaplanMeier,
     Median, PairedDifference, Proportion, Summary,
@@ -366,6 +366,7 @@ impl Study {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<StudyResult, Error> {
         self.check(threads)?;
+        let parameters = self.parameters.bind(self.model.spec())?;
         let mut events = self.events.clone();
         if !events.iter().any(|e| e.name == "progression") {
             events.push(EventRule::progression());
@@ -376,7 +377,7 @@ impl Study {
         let task = |k: usize| {
             let patient = &self.patients.patients()[k / n_arms];
             let arm = k % n_arms;
-            let outcome = match self.simulate(patient, arm, &events) {
+            let outcome = match self.simulate(&parameters, patient, arm, &events) {
                 Ok(e) => Outcome::Done(e),
                 Err(error) => Outcome::Failed(Failure {
                     patient: patient.index(),
@@ -459,11 +460,12 @@ impl Study {
     /// One patient in one arm.
     fn simulate(
         &self,
+        parameters: &BoundParamMap,
         patient: &Patient,
         arm: usize,
         events: &[EventRule],
     ) -> Result<PatientEndpoints, Error> {
-        let model = self.parameters.model_for(&self.model, patient)?;
+        let model = parameters.model_for(&self.model, patient)?;
         let subject = patient.subject();
         let trajectory = Simulation::new(&model, &self.arms[arm], &self.times)
             .options(&self.options)

@@ -81,7 +81,7 @@ pub use transform::{FreeParameter, Transform};
 use crate::dosing::{Compartment, Regimen, Subject};
 use crate::error::{Error, LookupError};
 use crate::io::nonmem::{EventSettings, EventTable, Evid, SteadyStateKind};
-use crate::model::{Model, StateRole};
+use crate::model::{Model, Slot, StateRole};
 use crate::solver::{simulate, Method, Simulation, SolverOptions};
 use crate::trajectory::{Observable, Trajectory};
 use lm::LmOutcome;
@@ -227,6 +227,8 @@ pub struct FitProblem {
     output: Observable,
     subjects: Vec<Checked>,
     parameters: Vec<FreeParameter>,
+    /// Each free parameter's path bound to the model, in order.
+    slots: Vec<Slot>,
     error: ErrorModel,
     solver: SolverOptions,
     /// Every observed value, subjects in order.
@@ -421,6 +423,7 @@ impl FitProblem {
         if parameters.is_empty() {
             return Err(FitError::NoParameters);
         }
+        let mut slots = Vec::with_capacity(parameters.len());
         for (k, p) in parameters.iter().enumerate() {
             let repeated = parameters[..k]
                 .iter()
@@ -431,10 +434,17 @@ impl FitProblem {
                 });
             }
             p.check()?;
-            p.path.get(model.spec()).map_err(|source| FitError::Path {
+            let slot = p.path.bind(model.spec()).map_err(|source| FitError::Path {
                 parameter: p.name.clone(),
                 source: Box::new(source),
             })?;
+            // Two spellings of one parameter (`tumors.tumor.initial`, `tumors[tumor].initial`).
+            if slots.contains(&slot) {
+                return Err(FitError::DuplicateParameter {
+                    name: p.name.clone(),
+                });
+            }
+            slots.push(slot);
         }
         let solver = FitProblem::default_solver();
         check_output(model, &output, &solver)?;
@@ -457,6 +467,7 @@ impl FitProblem {
             output,
             subjects,
             parameters,
+            slots,
             error,
             solver,
             observed,
@@ -499,6 +510,7 @@ impl FitProblem {
             output: self.output.clone(),
             subjects: vec![subject.clone()],
             parameters: self.parameters.clone(),
+            slots: self.slots.clone(),
             error: self.error,
             solver: self.solver.clone(),
             observed: subject.observations.iter().map(|o| o.value).collect(),
@@ -573,7 +585,7 @@ impl FitProblem {
     /// The model with the free parameters set to `values` (natural scale, in order).
     ///
     /// # Errors
-    /// [`FitError::InvalidOption`] for a wrong number of values; a path error; a
+    /// [`FitError::InvalidOption`] for a wrong number of values; a
     /// [`BuildError`](crate::BuildError) for a value out of its parameter's range.
     pub fn model_with(&self, values: &[f64]) -> Result<Model, Error> {
         if values.len() != self.parameters.len() {
@@ -584,11 +596,13 @@ impl FitProblem {
             }
             .into());
         }
-        let mut spec = self.model.spec().clone();
-        for (p, &v) in self.parameters.iter().zip(values) {
-            p.path.set(&mut spec, v)?;
-        }
-        Ok(self.model.modified(move |s| *s = spec)?)
+        let values: Vec<(Slot, f64)> = self
+            .slots
+            .iter()
+            .copied()
+            .zip(values.iter().copied())
+            .collect();
+        Ok(self.model.with(&values)?)
     }
 
     /// The predictions at every observation (subjects in order, each subject's observations

@@ -13,8 +13,8 @@
 //! `SE(θ) = |dθ/dφ|·SE(φ)`; 95% intervals are built on the `φ` scale and mapped back, so they
 //! stay inside the bounds (and are asymmetric on the natural scale for log and logit).
 
-use crate::compare::ParamPath;
 use crate::error::FitError;
+use crate::model::ParamPath;
 use serde::{Deserialize, Serialize};
 
 /// How a free parameter's natural value `θ` is mapped to the optimizer's variable `φ`.

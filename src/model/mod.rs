@@ -42,6 +42,7 @@ pub mod interaction;
 pub mod jacobian;
 pub mod modifier;
 mod param;
+pub mod path;
 pub mod pd;
 pub mod pk;
 pub mod process;
@@ -62,6 +63,7 @@ pub use handle::{
 pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
 pub use jacobian::Sparsity;
 pub use modifier::{Factor, Input, ModifierSpec, ObservableSpec, RateRef};
+pub use path::{ParamPath, PathEntry, Segment, Selector, Slot};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
 pub use process::{Binding, Change, Flux, Process, Production, Transition};
@@ -401,6 +403,12 @@ impl Model {
     ) -> Result<Model, crate::BuildError> {
         let mut spec = self.spec.clone();
         change(&mut spec);
+        self.rebuilt(spec)
+    }
+
+    /// `spec`, a changed copy of this model's description, built with the same handles and
+    /// user terms; see [`modified`](Self::modified).
+    pub(crate) fn rebuilt(&self, spec: ModelSpec) -> Result<Model, crate::BuildError> {
         // A change of layout is reported as such, before the names it breaks.
         let names = validate::state_names(&spec);
         let same_names = names.len() == self.states.len()
