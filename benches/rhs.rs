@@ -30,13 +30,13 @@ const POINTS: usize = 64;
 
 struct Setup {
     model: Model,
-    rhs: baseline::Rhs,
-    states: Vec<[f64; baseline::N]>,
+    rhs: baseline::simeoni::Rhs,
+    states: Vec<[f64; baseline::simeoni::N]>,
 }
 
 impl Setup {
     fn new() -> Result<Setup, String> {
-        let p = baseline::PARAMS;
+        let p = baseline::simeoni::PARAMS;
         let model = simeoni_2004(&SimeoniParams {
             lambda0: p.lambda0,
             lambda1: p.lambda1,
@@ -59,13 +59,13 @@ impl Setup {
         let mut states = Vec::new();
         for r in 0..traj.n_rows().min(POINTS) {
             let row = traj.row(r).ok_or("row")?;
-            let mut y = [0.0; baseline::N];
-            y.copy_from_slice(&row[..baseline::N]);
+            let mut y = [0.0; baseline::simeoni::N];
+            y.copy_from_slice(&row[..baseline::simeoni::N]);
             states.push(y);
         }
         let setup = Setup {
             model,
-            rhs: baseline::Rhs::new(&p),
+            rhs: baseline::simeoni::Rhs::new(&p),
             states,
         };
         setup.check()?;
@@ -73,9 +73,9 @@ impl Setup {
     }
 
     fn check(&self) -> Result<(), String> {
-        let zeros = [0.0; baseline::N];
+        let zeros = [0.0; baseline::simeoni::N];
         for y in &self.states {
-            let (mut a, mut b) = ([0.0; baseline::N], [0.0; baseline::N]);
+            let (mut a, mut b) = ([0.0; baseline::simeoni::N], [0.0; baseline::simeoni::N]);
             self.rhs.eval(y, &mut a);
             self.model
                 .rhs_into(0.0, y, &zeros, &mut b)
@@ -92,10 +92,10 @@ impl Setup {
 
 fn bench(c: &mut Criterion, s: &Setup) {
     let mut g = c.benchmark_group("rhs/pk_tgi_simeoni");
-    let zeros = [0.0; baseline::N];
+    let zeros = [0.0; baseline::simeoni::N];
     g.bench_function("hand_written", |b| {
         b.iter(|| {
-            let mut dy = [0.0; baseline::N];
+            let mut dy = [0.0; baseline::simeoni::N];
             let mut acc = 0.0;
             for y in &s.states {
                 s.rhs.eval(black_box(y), &mut dy);
@@ -106,7 +106,7 @@ fn bench(c: &mut Criterion, s: &Setup) {
     });
     g.bench_function("model", |b| {
         b.iter(|| {
-            let mut dy = [0.0; baseline::N];
+            let mut dy = [0.0; baseline::simeoni::N];
             let mut acc = 0.0;
             for y in &s.states {
                 // The states were checked at setup: the length check cannot fail.
