@@ -2,7 +2,7 @@
 //! in the same run and group (STYLE.md §6): the cost of the general model core per evaluation.
 //!
 //! Group `rhs/pk_tgi_simeoni` (PROBLEMS.md problem 2): `hand_written` is the allocation-free RHS
-//! of `benches/baseline` (the floor of benches/solve.rs); `model` is
+//! of `benches/baseline/simeoni.rs` (the floor of benches/solve.rs); `model` is
 //! `oncodyn::model::catalog::simeoni_2004` through the public, length-checked `rhs_into`. Both
 //! evaluate the same 64 states, taken from a solve of problem 2 (so no branch is constant), and
 //! the setup checks once that the two agree to 1e-12 relative on every one.
@@ -11,9 +11,9 @@
 //! built-in laws (`catalog::kuznetsov_1994`) and as two expression fluxes over species, on 64
 //! states of its own trajectory: the cost of an expression against a built-in law.
 
-// The baseline module is shared with benches/solve.rs, which uses its solvers; this bench uses
-// its right-hand side only.
-#[allow(dead_code)]
+// The baseline module is shared with benches/solve.rs, which uses its driver and every problem;
+// this bench uses the Simeoni right-hand side only.
+#[allow(dead_code, unused_imports)]
 mod baseline;
 
 use criterion::Criterion;
