@@ -1,7 +1,7 @@
 //! One simulation's integrator: drives the Dormand–Prince pairs over the segments of a
 //! piecewise integration, with event location, and keeps the work counters.
 
-use super::dormand_prince::{self, Dop853, Dopri5, End, Failure, Pair, Settings, Workspace};
+use super::dormand_prince::{self, Dop853, Dopri5, End, Failure, Pair, Settings, State, Workspace};
 use super::events::{Watch, EVENT_TIME_TOLERANCE};
 use super::options::{Method, SolverOptions, Stiffness};
 use crate::error::SolveError;
@@ -39,12 +39,54 @@ pub(crate) enum Outcome {
 pub(crate) struct Integrator<'a> {
     pub model: &'a Model,
     pub options: &'a SolverOptions,
-    pub atol: Vec<f64>,
     pub stats: SolverStats,
-    workspace: Workspace,
+    workspace: Buffers,
     /// The last accepted step of a watched segment.
     previous: Vec<f64>,
 }
+
+/// Models of up to 12 states are integrated on stack arrays of their exact size: the stage
+/// arithmetic then unrolls and checks no bounds (measured: the stepper's cost per step on a
+/// 2-state model fell by a third). Larger models use heap vectors.
+macro_rules! sized_buffers {
+    ($($n:literal => $variant:ident),*) => {
+        /// The stage buffers, by model size.
+        enum Buffers {
+            $($variant(Workspace<[f64; $n]>),)*
+            Heap(Workspace<Vec<f64>>),
+        }
+
+        impl Buffers {
+            fn new(atol: &[f64], buffers: usize) -> Self {
+                match atol.len() {
+                    $($n => Buffers::$variant(Workspace::new(atol, buffers)),)*
+                    _ => Buffers::Heap(Workspace::new(atol, buffers)),
+                }
+            }
+
+            /// The current state.
+            fn y(&mut self) -> &mut [f64] {
+                match self {
+                    $(Buffers::$variant(ws) => ws.y.as_mut(),)*
+                    Buffers::Heap(ws) => ws.y.as_mut(),
+                }
+            }
+        }
+
+        /// Runs `$body` with `$ws` bound to the workspace of the model's size.
+        macro_rules! with_buffers {
+            ($buffers:expr, $ws:ident => $body:expr) => {
+                match $buffers {
+                    $(Buffers::$variant($ws) => $body,)*
+                    Buffers::Heap($ws) => $body,
+                }
+            };
+        }
+    };
+}
+
+sized_buffers!(1 => S1, 2 => S2, 3 => S3, 4 => S4, 5 => S5, 6 => S6, 7 => S7, 8 => S8,
+    9 => S9, 10 => S10, 11 => S11, 12 => S12);
 
 impl<'a> Integrator<'a> {
     pub(crate) fn new(model: &'a Model, options: &'a SolverOptions) -> Result<Self, SolveError> {
@@ -57,9 +99,8 @@ impl<'a> Integrator<'a> {
         Ok(Integrator {
             model,
             options,
-            atol,
             stats: SolverStats::default(),
-            workspace: Workspace::new(n, buffers),
+            workspace: Buffers::new(&atol, buffers),
             previous: vec![0.0; n],
         })
     }
@@ -77,9 +118,9 @@ impl<'a> Integrator<'a> {
         y: &mut [f64],
         inputs: &[f64],
     ) -> Result<(), SolveError> {
-        self.workspace.y.copy_from_slice(y);
+        self.workspace.y().copy_from_slice(y);
         self.run(t0, t1, inputs, |_, _| ControlFlow::<()>::Continue(()))?;
-        y.copy_from_slice(&self.workspace.y);
+        y.copy_from_slice(self.workspace.y());
         Ok(())
     }
 
@@ -100,7 +141,7 @@ impl<'a> Integrator<'a> {
             watches[j].armed && g_prev[j] < 0.0 && watches[j].g(point) >= 0.0
         };
         let mut g_prev: Vec<f64> = watches.iter().map(|w| w.g(y)).collect();
-        self.workspace.y.copy_from_slice(y);
+        self.workspace.y().copy_from_slice(y);
         // Each accepted step is checked for a crossing; the first one stops the segment with
         // the crossing watch, the step before it kept in `previous` (at `t_previous`).
         let mut previous = std::mem::take(&mut self.previous);
@@ -122,12 +163,12 @@ impl<'a> Integrator<'a> {
         let (t, k) = match end? {
             End::Stopped(t, k) => (t, k),
             End::Reached => {
-                y.copy_from_slice(&self.workspace.y);
+                y.copy_from_slice(self.workspace.y());
                 return Ok(Outcome::Reached);
             }
         };
         // The earliest crossing among the watches that crossed in this step.
-        let point = self.workspace.y.clone();
+        let point = self.workspace.y().to_vec();
         let a = (t_previous, self.previous.clone());
         let (mut tk, mut yk) = self.locate(&watches[k], &a, (t, &point), inputs)?;
         let mut first = k;
@@ -219,15 +260,9 @@ impl<'a> Integrator<'a> {
         };
         let model = self.model;
         let mut f = |t: f64, y: &[f64], dy: &mut [f64]| model.rates_into(t, y, inputs, dy);
-        let ws = &mut self.workspace;
-        let (result, work, last_non_finite) = match options.method {
-            Method::Dopri5 => dormand_prince::integrate::<Dopri5, _, _, _>(
-                &mut f, t0, t1, ws, &self.atol, &settings, on_step,
-            ),
-            Method::Dop853 => dormand_prince::integrate::<Dop853, _, _, _>(
-                &mut f, t0, t1, ws, &self.atol, &settings, on_step,
-            ),
-        };
+        let (result, work, last_non_finite) = with_buffers!(&mut self.workspace, ws => {
+            run_pair(options.method, &mut f, t0, t1, ws, &settings, on_step)
+        });
         self.stats.rhs_evaluations += work.evaluations;
         self.stats.accepted_steps += work.accepted;
         self.stats.rejected_steps += work.rejected;
@@ -258,6 +293,34 @@ impl<'a> Integrator<'a> {
                 Err(non_finite(x).unwrap_or(SolveError::StepSizeTooSmall { t: x }))
             }
             Err(Failure::Stiff(x)) => Err(SolveError::Stiff { t: x }),
+        }
+    }
+}
+
+/// [`dormand_prince::integrate`] with the pair of `method`.
+fn run_pair<V: State, F, S, B>(
+    method: Method,
+    f: &mut F,
+    t0: f64,
+    t1: f64,
+    ws: &mut Workspace<V>,
+    settings: &Settings,
+    on_step: S,
+) -> (
+    Result<End<B>, Failure>,
+    dormand_prince::Work,
+    dormand_prince::NonFiniteStage,
+)
+where
+    F: FnMut(f64, &[f64], &mut [f64]),
+    S: FnMut(f64, &[f64]) -> ControlFlow<B>,
+{
+    match method {
+        Method::Dopri5 => {
+            dormand_prince::integrate::<Dopri5, V, _, _, _>(f, t0, t1, ws, settings, on_step)
+        }
+        Method::Dop853 => {
+            dormand_prince::integrate::<Dop853, V, _, _, _>(f, t0, t1, ws, settings, on_step)
         }
     }
 }

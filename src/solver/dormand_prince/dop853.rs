@@ -5,7 +5,7 @@
 //! rounded to `f64` by the compiler).
 #![allow(clippy::excessive_precision, clippy::unreadable_literal)]
 
-use super::{combine, distance_squared, dot, Pair, Tolerance, Workspace};
+use super::{combine, distance_squared, dot, Pair, State, Workspace};
 
 /// Nodes `c_i` of stages 2 to 11; stage 12 is at `c12 = 1`.
 const C2: f64 = 0.526001519587677318785587544488E-01;
@@ -145,36 +145,37 @@ impl Pair for Dop853 {
     const STAGE_EVALUATIONS: u64 = 11;
     const ACCEPT_EVALUATIONS: u64 = 1;
 
-    fn attempt<F: FnMut(f64, &[f64], &mut [f64])>(
+    fn attempt<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
         f: &mut F,
         t: f64,
         h: f64,
-        ws: &mut Workspace,
-        tol: &Tolerance<'_>,
+        ws: &mut Workspace<V>,
+        rtol: f64,
     ) -> f64 {
         let Workspace {
             y,
             y_new,
             stage,
-            spare: _,
+            atol,
             k,
+            ..
         } = ws;
         combine(stage, y, h, A2, [&k[0]]);
-        f(t + C2 * h, stage, &mut k[1]);
+        f(t + C2 * h, stage.as_ref(), k[1].as_mut());
         combine(stage, y, h, A3, [&k[0], &k[1]]);
-        f(t + C3 * h, stage, &mut k[2]);
+        f(t + C3 * h, stage.as_ref(), k[2].as_mut());
         combine(stage, y, h, A4, [&k[0], &k[2]]);
-        f(t + C4 * h, stage, &mut k[3]);
+        f(t + C4 * h, stage.as_ref(), k[3].as_mut());
         combine(stage, y, h, A5, [&k[0], &k[2], &k[3]]);
-        f(t + C5 * h, stage, &mut k[4]);
+        f(t + C5 * h, stage.as_ref(), k[4].as_mut());
         combine(stage, y, h, A6, [&k[0], &k[3], &k[4]]);
-        f(t + C6 * h, stage, &mut k[5]);
+        f(t + C6 * h, stage.as_ref(), k[5].as_mut());
         combine(stage, y, h, A7, [&k[0], &k[3], &k[4], &k[5]]);
-        f(t + C7 * h, stage, &mut k[6]);
+        f(t + C7 * h, stage.as_ref(), k[6].as_mut());
         combine(stage, y, h, A8, [&k[0], &k[3], &k[4], &k[5], &k[6]]);
-        f(t + C8 * h, stage, &mut k[7]);
+        f(t + C8 * h, stage.as_ref(), k[7].as_mut());
         combine(stage, y, h, A9, [&k[0], &k[3], &k[4], &k[5], &k[6], &k[7]]);
-        f(t + C9 * h, stage, &mut k[8]);
+        f(t + C9 * h, stage.as_ref(), k[8].as_mut());
         combine(
             stage,
             y,
@@ -182,7 +183,7 @@ impl Pair for Dop853 {
             A10,
             [&k[0], &k[3], &k[4], &k[5], &k[6], &k[7], &k[8]],
         );
-        f(t + C10 * h, stage, &mut k[9]);
+        f(t + C10 * h, stage.as_ref(), k[9].as_mut());
         combine(
             stage,
             y,
@@ -190,7 +191,7 @@ impl Pair for Dop853 {
             A11,
             [&k[0], &k[3], &k[4], &k[5], &k[6], &k[7], &k[8], &k[9]],
         );
-        f(t + C11 * h, stage, &mut k[10]);
+        f(t + C11 * h, stage.as_ref(), k[10].as_mut());
         combine(
             stage,
             y,
@@ -200,17 +201,20 @@ impl Pair for Dop853 {
                 &k[0], &k[3], &k[4], &k[5], &k[6], &k[7], &k[8], &k[9], &k[10],
             ],
         );
-        f(t + h, stage, &mut k[11]);
-        let ks = [&k[0][..], &k[5], &k[6], &k[7], &k[8], &k[9], &k[10], &k[11]];
+        f(t + h, stage.as_ref(), k[11].as_mut());
+
+        let ks = [&k[0], &k[5], &k[6], &k[7], &k[8], &k[9], &k[10], &k[11]];
         combine(y_new, y, h, B, ks);
+        let ks = ks.map(|k| k.as_ref());
+        let (k1, k9, k12) = (k[0].as_ref(), k[8].as_ref(), k[11].as_ref());
+        let (y, y_new, atol) = (y.as_ref(), y_new.as_ref(), atol.as_ref());
         let (mut e5, mut e3) = (0.0, 0.0);
-        for i in 0..y.len() {
-            let sc = tol.atol[i] + tol.rtol * y[i].abs().max(y_new[i].abs());
+        for (i, ((yi, yn), a)) in y.iter().zip(y_new).zip(atol).enumerate() {
+            let sc = a + rtol * yi.abs().max(yn.abs());
             let a = dot(i, &E5, &ks) / sc;
-            let b =
-                (dot(i, &B, &ks) - BHH[0] * k[0][i] - BHH[1] * k[8][i] - BHH[2] * k[11][i]) / sc;
+            let b = (dot(i, &B, &ks) - BHH[0] * k1[i] - BHH[1] * k9[i] - BHH[2] * k12[i]) / sc;
             // A non-finite new state makes the norm NaN (∞·0), so the step is rejected.
-            e5 += a * a + y_new[i] * 0.0;
+            e5 += a * a + yn * 0.0;
             e3 += b * b;
         }
         let mut deno = e5 + 0.01 * e3;
@@ -220,14 +224,14 @@ impl Pair for Dop853 {
         h.abs() * e5 * (1.0 / (deno * y.len() as f64)).sqrt()
     }
 
-    fn accept<F: FnMut(f64, &[f64], &mut [f64])>(
+    fn accept<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
         f: &mut F,
         t: f64,
         h: f64,
-        ws: &mut Workspace,
+        ws: &mut Workspace<V>,
         stiffness: bool,
     ) -> f64 {
-        f(t + h, &ws.y_new, &mut ws.k[12]);
+        f(t + h, ws.y_new.as_ref(), ws.k[12].as_mut());
         let h_lambda = if stiffness {
             let den = distance_squared(&ws.y_new, &ws.stage);
             if den > 0.0 {

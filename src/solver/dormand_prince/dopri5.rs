@@ -2,7 +2,7 @@
 //! 1980; Hairer, Nørsett & Wanner, Solving ODEs I, Table II.5.2). The 5th-order solution is
 //! propagated; the error is the difference to the embedded 4th-order one.
 
-use super::{combine, distance_squared, dot, Pair, Tolerance, Workspace};
+use super::{combine, distance_squared, dot, Pair, State, Workspace};
 
 /// Nodes `c_i`.
 const C2: f64 = 1.0 / 5.0;
@@ -59,49 +59,51 @@ impl Pair for Dopri5 {
     const STAGE_EVALUATIONS: u64 = 6;
     const ACCEPT_EVALUATIONS: u64 = 0;
 
-    fn attempt<F: FnMut(f64, &[f64], &mut [f64])>(
+    fn attempt<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
         f: &mut F,
         t: f64,
         h: f64,
-        ws: &mut Workspace,
-        tol: &Tolerance<'_>,
+        ws: &mut Workspace<V>,
+        rtol: f64,
     ) -> f64 {
         let Workspace {
             y,
             y_new,
             stage,
             spare,
+            atol,
             k,
         } = ws;
         combine(stage, y, h, A2, [&k[0]]);
-        f(t + C2 * h, stage, &mut k[1]);
+        f(t + C2 * h, stage.as_ref(), k[1].as_mut());
         combine(stage, y, h, A3, [&k[0], &k[1]]);
-        f(t + C3 * h, stage, &mut k[2]);
+        f(t + C3 * h, stage.as_ref(), k[2].as_mut());
         combine(stage, y, h, A4, [&k[0], &k[1], &k[2]]);
-        f(t + C4 * h, stage, &mut k[3]);
+        f(t + C4 * h, stage.as_ref(), k[3].as_mut());
         combine(stage, y, h, A5, [&k[0], &k[1], &k[2], &k[3]]);
-        f(t + C5 * h, stage, &mut k[4]);
+        f(t + C5 * h, stage.as_ref(), k[4].as_mut());
         // Stage 6's input is kept (in `spare`) for the stiffness test.
         combine(spare, y, h, A6, [&k[0], &k[1], &k[2], &k[3], &k[4]]);
-        f(t + h, spare, &mut k[5]);
+        f(t + h, spare.as_ref(), k[5].as_mut());
         combine(y_new, y, h, B, [&k[0], &k[2], &k[3], &k[4], &k[5]]);
-        f(t + h, y_new, &mut k[6]);
-        let ks = [&k[0][..], &k[2], &k[3], &k[4], &k[5], &k[6]];
+        f(t + h, y_new.as_ref(), k[6].as_mut());
+        let ks = [&k[0], &k[2], &k[3], &k[4], &k[5], &k[6]].map(|k| k.as_ref());
+        let (y, y_new, atol) = (y.as_ref(), y_new.as_ref(), atol.as_ref());
         let mut sum = 0.0;
-        for i in 0..y.len() {
-            let sc = tol.atol[i] + tol.rtol * y[i].abs().max(y_new[i].abs());
+        for (i, ((yi, yn), a)) in y.iter().zip(y_new).zip(atol).enumerate() {
+            let sc = a + rtol * yi.abs().max(yn.abs());
             let e = h * dot(i, &E, &ks) / sc;
             // A non-finite new state makes the norm NaN (∞·0), so the step is rejected.
-            sum += e * e + y_new[i] * 0.0;
+            sum += e * e + yn * 0.0;
         }
         (sum / y.len() as f64).sqrt()
     }
 
-    fn accept<F: FnMut(f64, &[f64], &mut [f64])>(
+    fn accept<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
         _f: &mut F,
         _t: f64,
         h: f64,
-        ws: &mut Workspace,
+        ws: &mut Workspace<V>,
         stiffness: bool,
     ) -> f64 {
         let h_lambda = if stiffness {

@@ -54,83 +54,100 @@ pub(crate) trait Pair {
 
     /// Computes the step from `(t, y)` of size `h` into `ws.y_new`, with `ws.k[0] = f(t, y)`,
     /// and returns the error norm (≤ 1 to accept; NaN or ∞ when a stage was not finite).
-    fn attempt<F: FnMut(f64, &[f64], &mut [f64])>(
+    fn attempt<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
         f: &mut F,
         t: f64,
         h: f64,
-        ws: &mut Workspace,
-        tol: &Tolerance<'_>,
+        ws: &mut Workspace<V>,
+        rtol: f64,
     ) -> f64;
 
     /// After acceptance: puts `f(t + h, y_new)` into `ws.k[0]` (the next step's first stage)
     /// and returns `h·|λ|`, the stiffness estimate, when `stiffness` asks for it.
-    fn accept<F: FnMut(f64, &[f64], &mut [f64])>(
+    fn accept<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
         f: &mut F,
         t: f64,
         h: f64,
-        ws: &mut Workspace,
+        ws: &mut Workspace<V>,
         stiffness: bool,
     ) -> f64;
 }
 
-/// The error test's tolerances: `|err_i| ≤ atol_i + rtol·max(|y_i|, |ŷ_i|)`.
-pub(crate) struct Tolerance<'a> {
-    /// Relative tolerance.
-    pub rtol: f64,
-    /// Absolute tolerance of each state.
-    pub atol: &'a [f64],
+/// Storage of one state vector: a stack array of the model's size (its loops then unroll and
+/// drop their bounds checks), or a heap vector for larger models.
+pub(crate) trait State: AsRef<[f64]> + AsMut<[f64]> + Clone {
+    /// Zeros of dimension `n`.
+    fn zeros(n: usize) -> Self;
+}
+
+impl<const N: usize> State for [f64; N] {
+    fn zeros(n: usize) -> Self {
+        debug_assert_eq!(n, N);
+        [0.0; N]
+    }
+}
+
+impl State for Vec<f64> {
+    fn zeros(n: usize) -> Self {
+        vec![0.0; n]
+    }
 }
 
 /// Preallocated buffers of one problem size.
-pub(crate) struct Workspace {
+#[derive(Clone)]
+pub(crate) struct Workspace<V> {
     /// The current state.
-    pub y: Vec<f64>,
+    pub y: V,
     /// The proposed next state.
-    pub y_new: Vec<f64>,
+    pub y_new: V,
     /// A stage's input state.
-    pub stage: Vec<f64>,
-    /// A second stage input or combination.
-    pub spare: Vec<f64>,
+    pub stage: V,
+    /// A second stage input.
+    pub spare: V,
+    /// The absolute tolerance of each state, as in the error test
+    /// `|err_i| ≤ atol_i + rtol·max(|y_i|, |ŷ_i|)`.
+    pub atol: V,
     /// Stage derivatives.
-    pub k: Vec<Vec<f64>>,
+    pub k: Vec<V>,
 }
 
-impl Workspace {
-    /// Buffers for `n` states and a pair needing `buffers` stage derivatives.
-    pub(crate) fn new(n: usize, buffers: usize) -> Self {
+impl<V: State> Workspace<V> {
+    /// Buffers for the states whose absolute tolerances are `atol`, and a pair needing
+    /// `buffers` stage derivatives.
+    pub(crate) fn new(atol: &[f64], buffers: usize) -> Self {
+        let n = atol.len();
+        let mut a = V::zeros(n);
+        a.as_mut().copy_from_slice(atol);
         Workspace {
-            y: vec![0.0; n],
-            y_new: vec![0.0; n],
-            stage: vec![0.0; n],
-            spare: vec![0.0; n],
-            k: vec![vec![0.0; n]; buffers],
+            y: V::zeros(n),
+            y_new: V::zeros(n),
+            stage: V::zeros(n),
+            spare: V::zeros(n),
+            atol: a,
+            k: vec![V::zeros(n); buffers],
         }
     }
 
     /// Dimension of the problem.
     pub(crate) fn len(&self) -> usize {
-        self.y.len()
+        self.y.as_ref().len()
     }
 }
 
 /// `out = y + h·Σ_j a_j·k_j`.
 #[inline(always)]
-pub(crate) fn combine<const M: usize>(
-    out: &mut [f64],
-    y: &[f64],
+pub(crate) fn combine<V: State, const M: usize>(
+    out: &mut V,
+    y: &V,
     h: f64,
     a: [f64; M],
-    k: [&[f64]; M],
+    k: [&V; M],
 ) {
-    let n = out.len();
-    let y = &y[..n];
-    let k = k.map(|k| &k[..n]);
-    for i in 0..n {
-        let mut s = 0.0;
-        for j in 0..M {
-            s += a[j] * k[j][i];
-        }
-        out[i] = y[i] + h * s;
+    let out = out.as_mut();
+    let y = y.as_ref();
+    let k = k.map(|k| k.as_ref());
+    for (i, (o, yi)) in out.iter_mut().zip(y).enumerate() {
+        *o = yi + h * dot(i, &a, &k);
     }
 }
 
@@ -145,7 +162,9 @@ pub(crate) fn dot<const M: usize>(i: usize, a: &[f64; M], k: &[&[f64]; M]) -> f6
 }
 
 /// `|a − b|²` summed over the entries.
-pub(crate) fn distance_squared(a: &[f64], b: &[f64]) -> f64 {
+#[inline(always)]
+pub(crate) fn distance_squared<V: State>(a: &V, b: &V) -> f64 {
+    let (a, b) = (a.as_ref(), b.as_ref());
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
@@ -210,12 +229,11 @@ const STIFF_RESET: u32 = 6;
 ///
 /// Returns how the segment ended and its work, or the failure with the work done so far; both
 /// with the last non-finite trial stage, if any.
-pub(crate) fn integrate<P: Pair, F, S, B>(
+pub(crate) fn integrate<P: Pair, V: State, F, S, B>(
     f: &mut F,
     t0: f64,
     t1: f64,
-    ws: &mut Workspace,
-    atol: &[f64],
+    ws: &mut Workspace<V>,
     settings: &Settings,
     mut on_step: S,
 ) -> (Result<End<B>, Failure>, Work, NonFiniteStage)
@@ -226,12 +244,9 @@ where
     let mut work = Work::default();
     let mut last_non_finite = None;
     let span = t1 - t0;
-    let tol = Tolerance {
-        rtol: settings.rtol,
-        atol,
-    };
+    let rtol = settings.rtol;
     work.evaluations += 2;
-    let mut h = match initial_step(f, t0, span, ws, &tol, P::ORDER) {
+    let mut h = match initial_step(f, t0, span, ws, rtol, P::ORDER) {
         Ok(h) => h,
         Err(i) => return (Err(Failure::NonFiniteStart(i)), work, None),
     };
@@ -251,13 +266,13 @@ where
         if last {
             h = t1 - t;
         }
-        let err = P::attempt(f, t, h, ws, &tol);
+        let err = P::attempt(f, t, h, ws, rtol);
         work.evaluations += P::STAGE_EVALUATIONS;
         if !err.is_finite() {
             // A trial stage outside the model's domain: reject and retry much shorter.
             work.rejected += 1;
             work.non_finite += 1;
-            last_non_finite = Some(first_non_finite::<P>(ws, t, h));
+            last_non_finite = Some(first_non_finite::<P, V>(ws, t, h));
             rejected_last = true;
             h /= facc1;
             continue;
@@ -297,7 +312,7 @@ where
         }
         std::mem::swap(&mut ws.y, &mut ws.y_new);
         t = if last { t1 } else { t + h };
-        if let ControlFlow::Break(b) = on_step(t, &ws.y) {
+        if let ControlFlow::Break(b) = on_step(t, ws.y.as_ref()) {
             return (Ok(End::Stopped(t, b)), work, last_non_finite);
         }
         if last {
@@ -310,14 +325,19 @@ where
 /// The time of the first stage of the step `(t, h)` whose derivative is not finite, and the
 /// first state where; the end of the step and the first non-finite new state if every
 /// derivative is finite.
-fn first_non_finite<P: Pair>(ws: &Workspace, t: f64, h: f64) -> (f64, usize) {
+fn first_non_finite<P: Pair, V: State>(ws: &Workspace<V>, t: f64, h: f64) -> (f64, usize) {
     let earliest = P::NODES
         .iter()
         .zip(&ws.k)
-        .filter_map(|(c, k)| Some((*c, k.iter().position(|v| !v.is_finite())?)))
+        .filter_map(|(c, k)| Some((*c, k.as_ref().iter().position(|v| !v.is_finite())?)))
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let (c, i) = earliest.unwrap_or_else(|| {
-        let i = ws.y_new.iter().position(|v| !v.is_finite()).unwrap_or(0);
+        let i = ws
+            .y_new
+            .as_ref()
+            .iter()
+            .position(|v| !v.is_finite())
+            .unwrap_or(0);
         (1.0, i)
     });
     (t + c * h, i)
@@ -335,25 +355,32 @@ fn rms(v: impl Iterator<Item = f64>, n: usize) -> f64 {
 /// # Errors
 /// The index of a state whose rate at `(t0, y0)` is not finite: an accepted state, so no step
 /// can fix it.
-fn initial_step<F: FnMut(f64, &[f64], &mut [f64])>(
+fn initial_step<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
     f: &mut F,
     t0: f64,
     span: f64,
-    ws: &mut Workspace,
-    tol: &Tolerance<'_>,
+    ws: &mut Workspace<V>,
+    rtol: f64,
     order: f64,
 ) -> Result<f64, usize> {
     let n = ws.len();
     let Workspace {
-        y, stage, spare, k, ..
+        y,
+        stage,
+        spare,
+        atol,
+        k,
+        ..
     } = ws;
-    let f0 = &mut k[0];
+    let (y, stage, spare) = (y.as_ref(), stage.as_mut(), spare.as_mut());
+    let (f0, rest) = k.split_first_mut().expect("at least two stage buffers");
+    let (f0, f1) = (f0.as_mut(), rest[0].as_mut());
     f(t0, y, f0);
     if let Some(i) = f0.iter().position(|v| !v.is_finite()) {
         return Err(i);
     }
-    for ((s, yi), a) in spare.iter_mut().zip(y.iter()).zip(tol.atol) {
-        *s = a + tol.rtol * yi.abs();
+    for ((s, yi), a) in spare.iter_mut().zip(y).zip(atol.as_ref()) {
+        *s = a + rtol * yi.abs();
     }
     let d0 = rms(y.iter().zip(spare.iter()).map(|(v, s)| v / s), n);
     let d1 = rms(f0.iter().zip(spare.iter()).map(|(v, s)| v / s), n);
@@ -363,11 +390,9 @@ fn initial_step<F: FnMut(f64, &[f64], &mut [f64])>(
         0.01 * d0 / d1
     }
     .min(span);
-    for ((s, yi), fi) in stage.iter_mut().zip(y.iter()).zip(f0.iter()) {
+    for ((s, yi), fi) in stage.iter_mut().zip(y).zip(f0.iter()) {
         *s = yi + h0 * fi;
     }
-    let (f0, rest) = k.split_first_mut().expect("at least two stage buffers");
-    let f1 = &mut rest[0];
     f(t0 + h0, stage, f1);
     let d2 = rms(
         f1.iter()

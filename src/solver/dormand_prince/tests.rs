@@ -28,23 +28,18 @@ const T1: f64 = 30.0;
 
 /// Our solve of the pair: final state, work, and the first step it took.
 fn ours<P: Pair>() -> ([f64; 2], Work, f64) {
-    let mut ws = Workspace::new(2, P::BUFFERS);
-    ws.y.copy_from_slice(&Y0);
-    let atol = [ATOL; 2];
-    let tol = Tolerance {
-        rtol: RTOL,
-        atol: &atol,
-    };
+    let mut ws = Workspace::<[f64; 2]>::new(&[ATOL; 2], P::BUFFERS);
+    ws.y = Y0;
     let mut f = |_t: f64, y: &[f64], dy: &mut [f64]| rates(y, dy);
-    let h0 = initial_step(&mut f, 0.0, T1, &mut ws, &tol, P::ORDER).expect("finite rates");
-    ws.y.copy_from_slice(&Y0);
+    let h0 = initial_step(&mut f, 0.0, T1, &mut ws, RTOL, P::ORDER).expect("finite rates");
+    ws.y = Y0;
     let settings = Settings {
         rtol: RTOL,
         max_steps: 100_000,
         stiffness_interval: 1000,
     };
     let (end, work, non_finite) =
-        integrate::<P, _, _, ()>(&mut f, 0.0, T1, &mut ws, &atol, &settings, |_, _| {
+        integrate::<P, _, _, _, ()>(&mut f, 0.0, T1, &mut ws, &settings, |_, _| {
             ControlFlow::Continue(())
         });
     assert_eq!(end, Ok(End::Reached));
@@ -126,7 +121,7 @@ fn dop853_takes_the_steps_of_ode_solvers() {
 fn a_non_finite_stage_rejects_the_step() {
     // y' = −√y from y = 1: y = (1 − t/2)², zero at t = 2; solved to t = 1.9.
     let mut f = |_t: f64, y: &[f64], dy: &mut [f64]| dy[0] = -y[0].sqrt();
-    let mut ws = Workspace::new(1, Dopri5::BUFFERS);
+    let mut ws = Workspace::<Vec<f64>>::new(&[1e-3], Dopri5::BUFFERS);
     ws.y[0] = 1.0;
     let settings = Settings {
         rtol: 1e-3,
@@ -134,7 +129,7 @@ fn a_non_finite_stage_rejects_the_step() {
         stiffness_interval: u64::MAX,
     };
     let (end, work, non_finite) =
-        integrate::<Dopri5, _, _, ()>(&mut f, 0.0, 1.9, &mut ws, &[1e-3], &settings, |_, _| {
+        integrate::<Dopri5, _, _, _, ()>(&mut f, 0.0, 1.9, &mut ws, &settings, |_, _| {
             ControlFlow::Continue(())
         });
     assert_eq!(end, Ok(End::Reached));
@@ -151,14 +146,14 @@ fn rates_that_stay_non_finite_collapse_the_step() {
     let mut f = |t: f64, _y: &[f64], dy: &mut [f64]| {
         dy[0] = if t > 1.0 { f64::NAN } else { 1.0 };
     };
-    let mut ws = Workspace::new(1, Dopri5::BUFFERS);
+    let mut ws = Workspace::<[f64; 1]>::new(&[1e-6], Dopri5::BUFFERS);
     let settings = Settings {
         rtol: 1e-6,
         max_steps: 100_000,
         stiffness_interval: u64::MAX,
     };
     let (end, work, non_finite) =
-        integrate::<Dopri5, _, _, ()>(&mut f, 0.0, 2.0, &mut ws, &[1e-6], &settings, |_, _| {
+        integrate::<Dopri5, _, _, _, ()>(&mut f, 0.0, 2.0, &mut ws, &settings, |_, _| {
             ControlFlow::Continue(())
         });
     assert!(matches!(end, Err(Failure::StepSizeUnderflow(t)) if (t - 1.0).abs() < 1e-12));
