@@ -8,6 +8,7 @@
 //! dE/dt = σ − δ·E + recruitment − inactivation − (drug-induced death)
 //! ```
 
+use super::math::pow;
 use super::param::Requirement;
 use super::Radiosensitivity;
 use serde::{Deserialize, Serialize};
@@ -133,8 +134,8 @@ impl Recruitment {
         } else if self.hill == 1.0 {
             w / (self.half_saturation + w)
         } else {
-            let wh = w.powf(self.hill);
-            wh / (self.half_saturation.powf(self.hill) + wh)
+            let wh = pow(w, self.hill);
+            wh / (pow(self.half_saturation, self.hill) + wh)
         }
     }
 
@@ -148,7 +149,7 @@ impl Recruitment {
             let h = self.half_saturation;
             h / ((h + w) * (h + w))
         } else {
-            let (wh, kh) = (w.powf(self.hill), self.half_saturation.powf(self.hill));
+            let (wh, kh) = (pow(w, self.hill), pow(self.half_saturation, self.hill));
             self.hill * wh / w * kh / ((kh + wh) * (kh + wh))
         }
     }

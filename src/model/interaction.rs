@@ -8,6 +8,7 @@
 //! RatioDependent:  d·(E/T)^l/(s + (E/T)^l)·T               (de Pillis et al., Cancer Res 2005;65:7950)
 //! ```
 
+use super::math::pow;
 use super::param::{law_variants, Requirement};
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +72,7 @@ impl KillLaw {
                 if t <= 0.0 || e <= 0.0 {
                     return 0.0;
                 }
-                let ratio = (e / t).powf(l);
+                let ratio = pow(e / t, l);
                 d * ratio / (s + ratio) * t
             }
         }
@@ -90,7 +91,7 @@ impl KillLaw {
                 if t <= 0.0 || e <= 0.0 {
                     return (0.0, 0.0);
                 }
-                let r = (e / t).powf(l);
+                let r = pow(e / t, l);
                 let g = r / (s + r);
                 let dg = s / ((s + r) * (s + r));
                 (d * t * dg * l * r / e, d * (g - dg * l * r))

@@ -40,6 +40,7 @@ pub mod expr;
 mod handle;
 pub mod interaction;
 pub mod jacobian;
+mod math;
 pub mod modifier;
 mod param;
 pub mod path;

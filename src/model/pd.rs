@@ -11,6 +11,7 @@
 //! ExpKill:       E = Emax·(1 − exp(−k·C))       (chemotherapy kill; de Pillis et al. 2006)
 //! ```
 
+use super::math::pow;
 use super::param::{law_variants, Requirement};
 use serde::{Deserialize, Serialize};
 
@@ -83,8 +84,8 @@ impl EffectLaw {
             EffectLaw::Linear(Linear { slope }) => slope * c,
             EffectLaw::Emax(Emax { emax, ec50 }) => emax * c / (ec50 + c),
             EffectLaw::SigmoidEmax(SigmoidEmax { emax, ec50, hill }) => {
-                let ch = c.powf(hill);
-                emax * ch / (ec50.powf(hill) + ch)
+                let ch = pow(c, hill);
+                emax * ch / (pow(ec50, hill) + ch)
             }
             EffectLaw::ExpKill(ExpKill { emax, k }) => emax * -(-k * c).exp_m1(),
         }
@@ -109,7 +110,7 @@ impl EffectLaw {
                 }
             }
             EffectLaw::SigmoidEmax(SigmoidEmax { emax, ec50, hill }) => {
-                let (ch, eh) = (c.powf(hill), ec50.powf(hill));
+                let (ch, eh) = (pow(c, hill), pow(ec50, hill));
                 emax * hill * ch / c * eh / ((eh + ch) * (eh + ch))
             }
             EffectLaw::ExpKill(ExpKill { emax, k }) => emax * k * (-k * c).exp(),

@@ -12,6 +12,7 @@
 //! A dose into the depot enters as `F·amount` (bioavailability `F`), `lag` days after its
 //! nominal time (absorption lag, NONMEM's ALAG).
 
+use super::math::pow;
 use super::param::Requirement;
 use serde::{Deserialize, Serialize};
 
@@ -113,8 +114,8 @@ impl ClearanceChange {
         if t <= 0.0 {
             return 1.0;
         }
-        let th = t.powf(self.hill);
-        (self.emax * th / (self.t50.powf(self.hill) + th)).exp()
+        let th = pow(t, self.hill);
+        (self.emax * th / (pow(self.t50, self.hill) + th)).exp()
     }
 
     pub(crate) fn parameters(&self) -> Vec<(&'static str, f64, Requirement)> {

@@ -13,6 +13,7 @@
 //!
 //! Without a transit chain `w = x` and each law is its textbook ODE.
 
+use super::math::pow;
 use super::param::{law_variants, Requirement};
 use super::Radiosensitivity;
 use serde::{Deserialize, Serialize};
@@ -125,7 +126,7 @@ impl GrowthLaw {
                 lambda0,
                 lambda1,
                 psi,
-            }) => lambda0 * x / (1.0 + (lambda0 / lambda1 * w).powf(psi)).powf(1.0 / psi),
+            }) => lambda0 * x / (1.0 + pow(lambda0 / lambda1 * w, psi)).powf(1.0 / psi),
             GrowthLaw::PowerLaw(PowerLaw {
                 coefficient,
                 exponent,
@@ -172,7 +173,7 @@ impl GrowthLaw {
                 lambda1,
                 psi,
             }) => {
-                let u = (lambda0 / lambda1 * w).powf(psi);
+                let u = pow(lambda0 / lambda1 * w, psi);
                 let per = lambda0 * (1.0 + u).powf(-1.0 / psi);
                 (per, -per * x * u / ((1.0 + u) * w))
             }
