@@ -8,6 +8,15 @@ use super::Func;
 /// [`ExprError::TooDeep`](super::ExprError::TooDeep) when compiled.
 pub const STACK: usize = 32;
 
+/// Registers for repeated subexpressions: a subexpression that occurs more than once (de
+/// Pillis' `(cd8/tumor)^l` four times in one rate) is computed once, kept in a register, and
+/// read back at its later occurrences. Past this many, repeats are computed again.
+const REGISTERS: usize = 8;
+
+/// Expressions of more nodes than this are compiled without looking for repeats (the search
+/// compares subtrees by their text).
+const MAX_NODES_FOR_REPEATS: usize = 2000;
+
 /// One instruction.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Op {
@@ -22,6 +31,10 @@ enum Op {
     Pow,
     /// `x^n` for a small integer constant `n`, by repeated multiplication.
     PowI(i32),
+    /// Copy the top into register `r` (the first occurrence of a repeated subexpression).
+    Keep(usize),
+    /// Push register `r` (a later occurrence).
+    Load(usize),
     Call1(Func),
     Min,
     Max,
@@ -62,7 +75,8 @@ impl Program {
     /// Compiles `tree`; the error is the stack limit when it nests deeper.
     pub(crate) fn compile(tree: Tree) -> Result<Program, usize> {
         let mut code = Vec::new();
-        let depth = emit(&tree, &mut code);
+        let mut repeats = Repeats::of(&tree);
+        let depth = emit(&tree, &mut code, &mut repeats);
         if depth > STACK {
             return Err(STACK);
         }
@@ -81,9 +95,15 @@ impl Program {
     #[inline]
     pub fn eval(&self, t: f64, y: &[f64]) -> f64 {
         let mut stack = [0.0f64; STACK];
+        let mut registers = [0.0f64; REGISTERS];
         let mut top = 0usize;
         for op in self.code.iter() {
             match *op {
+                Op::Keep(r) => registers[r] = stack[top - 1],
+                Op::Load(r) => {
+                    stack[top] = registers[r];
+                    top += 1;
+                }
                 Op::Const(v) => {
                     stack[top] = v;
                     top += 1;
@@ -195,8 +215,65 @@ fn leaf(tree: &Tree) -> Option<Leaf> {
     }
 }
 
-/// Appends `tree`'s code; returns the stack depth it needs.
-fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
+/// The repeated subexpressions of a tree, by text, and the register each is kept in once
+/// emitted.
+struct Repeats {
+    /// Text of each repeated subtree → its register, `None` until its first occurrence is
+    /// emitted.
+    kept: std::collections::HashMap<String, Option<usize>>,
+    used: usize,
+}
+
+impl Repeats {
+    /// The subtrees (other than leaves) of `tree` that occur more than once.
+    fn of(tree: &Tree) -> Repeats {
+        let mut count = std::collections::HashMap::new();
+        let mut nodes = 0;
+        tree.visit(&mut |t| {
+            nodes += 1;
+            if leaf(t).is_none() && !matches!(t, Tree::Time) {
+                *count.entry(format!("{t:?}")).or_insert(0usize) += 1;
+            }
+        });
+        let kept = if nodes > MAX_NODES_FOR_REPEATS {
+            Default::default()
+        } else {
+            count
+                .into_iter()
+                .filter(|(_, n)| *n > 1)
+                .map(|(text, _)| (text, None))
+                .collect()
+        };
+        Repeats { kept, used: 0 }
+    }
+}
+
+/// Appends `tree`'s code, reading a repeated subexpression from its register after its first
+/// occurrence; returns the stack depth it needs.
+fn emit(tree: &Tree, code: &mut Vec<Op>, repeats: &mut Repeats) -> usize {
+    if repeats.kept.is_empty() || leaf(tree).is_some() {
+        return emit_node(tree, code, repeats);
+    }
+    let text = format!("{tree:?}");
+    match repeats.kept.get(&text) {
+        Some(Some(r)) => {
+            code.push(Op::Load(*r));
+            1
+        }
+        Some(None) if repeats.used < REGISTERS => {
+            let r = repeats.used;
+            repeats.used += 1;
+            let depth = emit_node(tree, code, repeats);
+            code.push(Op::Keep(r));
+            repeats.kept.insert(text, Some(r));
+            depth
+        }
+        _ => emit_node(tree, code, repeats),
+    }
+}
+
+/// Appends the code of `tree`'s own node after its operands'.
+fn emit_node(tree: &Tree, code: &mut Vec<Op>, repeats: &mut Repeats) -> usize {
     match tree {
         Tree::Const(v) => {
             code.push(Op::Const(*v));
@@ -211,18 +288,18 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
             1
         }
         Tree::Neg(a) => {
-            let d = emit(a, code);
+            let d = emit(a, code, repeats);
             code.push(Op::Neg);
             d
         }
         Tree::Binary(BinOp::Pow, a, b) => match **b {
             Tree::Const(n) if n.fract() == 0.0 && n.abs() <= 8.0 => {
-                let d = emit(a, code);
+                let d = emit(a, code, repeats);
                 code.push(Op::PowI(n as i32));
                 d
             }
             _ => {
-                let (da, db) = (emit(a, code), emit(b, code));
+                let (da, db) = (emit(a, code, repeats), emit(b, code, repeats));
                 code.push(Op::Pow);
                 da.max(db + 1)
             }
@@ -238,7 +315,7 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
                 1
             }
             (None, Some(y)) => {
-                let depth = emit(a, code);
+                let depth = emit(a, code, repeats);
                 code.push(match y {
                     Leaf::State(i) => Op::WithState(*op, i),
                     Leaf::Const(c) => Op::WithConst(*op, c),
@@ -246,7 +323,7 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
                 depth
             }
             (Some(x), None) => {
-                let depth = emit(b, code);
+                let depth = emit(b, code, repeats);
                 code.push(match x {
                     Leaf::State(i) => Op::StateWith(*op, i),
                     Leaf::Const(c) => Op::ConstWith(*op, c),
@@ -254,7 +331,7 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
                 depth
             }
             (None, None) => {
-                let (da, db) = (emit(a, code), emit(b, code));
+                let (da, db) = (emit(a, code, repeats), emit(b, code, repeats));
                 code.push(match op {
                     BinOp::Add => Op::Add,
                     BinOp::Sub => Op::Sub,
@@ -268,7 +345,7 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
         Tree::Call(func, args) => {
             let mut depth = 0;
             for (k, a) in args.iter().enumerate() {
-                depth = depth.max(emit(a, code) + k);
+                depth = depth.max(emit(a, code, repeats) + k);
             }
             code.push(match func {
                 Func::Min => Op::Min,
@@ -277,5 +354,50 @@ fn emit(tree: &Tree, code: &mut Vec<Op>) -> usize {
             });
             depth
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Op, Program};
+    use crate::model::expr::{Expression, Operand};
+
+    fn compile(source: &str) -> Program {
+        let resolve = |name: &str| match name {
+            "x" => Some(Operand::State(0)),
+            "y" => Some(Operand::State(1)),
+            _ => None,
+        };
+        Expression::parse(source)
+            .and_then(|e| e.compile(resolve))
+            .expect("compiles")
+    }
+
+    fn count(p: &Program, what: fn(&Op) -> bool) -> usize {
+        p.code.iter().filter(|op| what(op)).count()
+    }
+
+    #[test]
+    fn a_repeated_subexpression_is_computed_once() {
+        // De Pillis' ratio-dependent kill: (x/y)^l twice; the D·T of the recruitment twice.
+        let p = compile("2.34 * (x/y)^2.09 / (0.0839 + (x/y)^2.09) * y");
+        assert_eq!(count(&p, |op| matches!(op, Op::Pow)), 1);
+        assert_eq!(count(&p, |op| matches!(op, Op::Load(_))), 1);
+        let (x, y) = (1.5f64, 2.0f64);
+        let r = (x / y).powf(2.09);
+        let exact = 2.34 * r / (0.0839 + r) * y;
+        assert!((p.eval(0.0, &[x, y]) - exact).abs() <= 1e-15 * exact);
+        let d = "2.34 * (x/y)^2.09 / (0.0839 + (x/y)^2.09)";
+        let p = compile(&format!("0.025 * ({d} * y)^2 / (3.66e7 + ({d} * y)^2) * x"));
+        assert_eq!(count(&p, |op| matches!(op, Op::Pow)), 1);
+        let dt = 2.34 * r / (0.0839 + r) * y;
+        let exact = 0.025 * dt * dt / (3.66e7 + dt * dt) * x;
+        assert!((p.eval(0.0, &[x, y]) - exact).abs() <= 1e-14 * exact);
+    }
+
+    #[test]
+    fn without_repeats_no_register_is_used() {
+        let p = compile("x / (2 + x) * y^2.5");
+        assert_eq!(count(&p, |op| matches!(op, Op::Keep(_) | Op::Load(_))), 0);
     }
 }

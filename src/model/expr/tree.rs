@@ -135,33 +135,36 @@ pub(crate) fn apply1(func: Func, x: f64) -> Option<f64> {
 }
 
 impl Tree {
+    /// Calls `f` on every node, parents before their operands.
+    pub(crate) fn visit(&self, f: &mut impl FnMut(&Tree)) {
+        f(self);
+        match self {
+            Tree::Const(_) | Tree::State(_) | Tree::Time => {}
+            Tree::Neg(a) => a.visit(f),
+            Tree::Binary(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Tree::Call(_, args) => args.iter().for_each(|a| a.visit(f)),
+        }
+    }
+
     /// The states the tree reads, each once, sorted.
     pub(crate) fn states(&self, out: &mut Vec<usize>) {
-        match self {
-            Tree::State(i) => {
+        self.visit(&mut |t| {
+            if let Tree::State(i) = t {
                 if let Err(at) = out.binary_search(i) {
                     out.insert(at, *i);
                 }
             }
-            Tree::Const(_) | Tree::Time => {}
-            Tree::Neg(a) => a.states(out),
-            Tree::Binary(_, a, b) => {
-                a.states(out);
-                b.states(out);
-            }
-            Tree::Call(_, args) => args.iter().for_each(|a| a.states(out)),
-        }
+        });
     }
 
     /// Whether the tree reads time.
     pub(crate) fn uses_time(&self) -> bool {
-        match self {
-            Tree::Time => true,
-            Tree::Const(_) | Tree::State(_) => false,
-            Tree::Neg(a) => a.uses_time(),
-            Tree::Binary(_, a, b) => a.uses_time() || b.uses_time(),
-            Tree::Call(_, args) => args.iter().any(Tree::uses_time),
-        }
+        let mut time = false;
+        self.visit(&mut |t| time |= matches!(t, Tree::Time));
+        time
     }
 
     /// `∂tree/∂y_j`, simplified.
