@@ -56,6 +56,7 @@ pub mod dosing;
 mod error;
 pub mod fit;
 pub mod io;
+pub mod mechanisms;
 pub mod model;
 pub mod solver;
 pub mod trajectory;
