@@ -19,7 +19,7 @@ mod baseline;
 use criterion::Criterion;
 use oncodyn::dosing::{Dose, Regimen};
 use oncodyn::io::ModelFile;
-use oncodyn::model::catalog::{kuznetsov_1994, simeoni_2004, KuznetsovParams, SimeoniParams};
+use oncodyn::model::catalog::{kuznetsov_1994, simeoni_2004, KuznetsovParams};
 use oncodyn::model::Model;
 use oncodyn::solver::{simulate, SolverOptions};
 use std::hint::black_box;
@@ -37,18 +37,9 @@ struct Setup {
 impl Setup {
     fn new() -> Result<Setup, String> {
         let p = baseline::simeoni::PARAMS;
-        let model = simeoni_2004(&SimeoniParams {
-            lambda0: p.lambda0,
-            lambda1: p.lambda1,
-            psi: p.psi,
-            k1: p.k1,
-            k2: p.k2,
-            volume: p.volume,
-            elimination: p.elimination,
-            w0: p.w0,
-        })
-        .map_err(|e| format!("simeoni_2004: {e}"))?
-        .model;
+        let model = simeoni_2004(&p)
+            .map_err(|e| format!("simeoni_2004: {e}"))?
+            .model;
         let regimen =
             Regimen::new("problem_2").with(Dose::bolus(9.0, "drug", 20.0).repeated(2.0, 3));
         let times: Vec<f64> = (0..POINTS)

@@ -37,7 +37,7 @@ mod baseline;
 use baseline::{Method as FloorMethod, Problem, Rates};
 use criterion::Criterion;
 use oncodyn::io::ModelFile;
-use oncodyn::model::catalog::{simeoni_2004, SimeoniParams};
+use oncodyn::model::catalog::simeoni_2004;
 use oncodyn::prelude::*;
 use oncodyn::solver::{AbsoluteTolerance, Stiffness};
 use oncodyn::trajectory::Side;
@@ -349,18 +349,9 @@ fn pk_tgi_simeoni() -> Result<Group<baseline::simeoni::Rhs, 5>, String> {
     .map(|(csv, state, floor)| Column { csv, state, floor });
     let reference = Reference::read("pk_tgi_simeoni.csv", Some("side"), &columns)?;
     let p = s::PARAMS;
-    let model = simeoni_2004(&SimeoniParams {
-        lambda0: p.lambda0,
-        lambda1: p.lambda1,
-        psi: p.psi,
-        k1: p.k1,
-        k2: p.k2,
-        volume: p.volume,
-        elimination: p.elimination,
-        w0: p.w0,
-    })
-    .map_err(|e| format!("simeoni_2004: {e}"))?
-    .model;
+    let model = simeoni_2004(&p)
+        .map_err(|e| format!("simeoni_2004: {e}"))?
+        .model;
     let regimen = s::DOSES
         .iter()
         .fold(Regimen::new("problem_2"), |r, &(t, amount)| {

@@ -180,53 +180,36 @@ fn segment<R: Rates<N>, const N: usize>(
         u32::MAX
     };
     let fail = |e| format!("ode_solvers failed on [{t0}, {t1}] d: {e:?}");
+    // The two methods share ode_solvers' `from_param` signature; each gets its own default
+    // controller constants (safety factor, PI beta, bounds on the step ratio).
+    macro_rules! solve_with {
+        ($method:ident, $order:expr, $beta:expr, $fac_min:expr, $fac_max:expr) => {{
+            let h = initial_step(&f, t0, y, span, problem, $order);
+            let mut s = $method::from_param(
+                f,
+                t0,
+                t1,
+                span,
+                y0,
+                rtol,
+                atol,
+                0.9,
+                $beta,
+                $fac_min,
+                $fac_max,
+                span,
+                h,
+                u32::MAX,
+                n_stiff,
+                OutputType::Sparse,
+            );
+            let stats = s.integrate().map_err(fail)?;
+            (stats, s.y_out().last().copied())
+        }};
+    }
     let (stats, end) = match problem.method {
-        Method::Dopri5 => {
-            let h = initial_step(&f, t0, y, span, problem, 5.0);
-            let mut s = Dopri5::from_param(
-                f,
-                t0,
-                t1,
-                span,
-                y0,
-                rtol,
-                atol,
-                0.9,
-                0.04,
-                0.2,
-                10.0,
-                span,
-                h,
-                u32::MAX,
-                n_stiff,
-                OutputType::Sparse,
-            );
-            let stats = s.integrate().map_err(fail)?;
-            (stats, s.y_out().last().copied())
-        }
-        Method::Dop853 => {
-            let h = initial_step(&f, t0, y, span, problem, 8.0);
-            let mut s = Dop853::from_param(
-                f,
-                t0,
-                t1,
-                span,
-                y0,
-                rtol,
-                atol,
-                0.9,
-                0.0,
-                0.333,
-                6.0,
-                span,
-                h,
-                u32::MAX,
-                n_stiff,
-                OutputType::Sparse,
-            );
-            let stats = s.integrate().map_err(fail)?;
-            (stats, s.y_out().last().copied())
-        }
+        Method::Dopri5 => solve_with!(Dopri5, 5.0, 0.04, 0.2, 10.0),
+        Method::Dop853 => solve_with!(Dop853, 8.0, 0.0, 0.333, 6.0),
     };
     let end = end.ok_or_else(|| format!("ode_solvers produced no output on [{t0}, {t1}] d"))?;
     *y = end.data.0[0];

@@ -15,33 +15,13 @@
 //! outputs 0..40 d. States in oncodyn's order: `x1, x2, x3, x4` (g), then `A` (mg).
 
 use super::{Bolus, Method, Problem, Rates};
+use oncodyn::model::catalog::SimeoniParams;
 
 /// Number of states.
 pub const N: usize = 5;
 
-/// Parameters of problem 2.
-#[derive(Clone, Copy, Debug)]
-pub struct Params {
-    /// λ0, 1/d.
-    pub lambda0: f64,
-    /// λ1, g/d.
-    pub lambda1: f64,
-    /// ψ.
-    pub psi: f64,
-    /// k1, 1/d.
-    pub k1: f64,
-    /// k2, L/(mg·d).
-    pub k2: f64,
-    /// V, L.
-    pub volume: f64,
-    /// Drug elimination k, 1/d.
-    pub elimination: f64,
-    /// x1(0), g.
-    pub w0: f64,
-}
-
 /// Problem 2's parameter values.
-pub const PARAMS: Params = Params {
+pub const PARAMS: SimeoniParams = SimeoniParams {
     lambda0: 0.273,
     lambda1: 0.814,
     psi: 20.0,
@@ -69,7 +49,7 @@ pub struct Rhs {
 
 impl Rhs {
     /// The right-hand side of problem 2 with parameters `p`.
-    pub fn new(p: &Params) -> Self {
+    pub fn new(p: &SimeoniParams) -> Self {
         Rhs {
             lambda0: p.lambda0,
             lambda0_over_lambda1: p.lambda0 / p.lambda1,

@@ -47,6 +47,31 @@ fn ours<P: Pair>() -> ([f64; 2], Work, f64) {
     ([ws.y[0], ws.y[1]], work, h0)
 }
 
+/// ode_solvers' `$method` on the problem, with the controller constants of our pair of the
+/// same name and first step `$h0`.
+macro_rules! reference {
+    ($method:ident, $h0:expr) => {
+        ode_solvers::$method::from_param(
+            Reference,
+            0.0,
+            T1,
+            T1,
+            SVector::from(Y0),
+            RTOL,
+            ATOL,
+            0.9,
+            $method::BETA,
+            $method::FAC_MIN,
+            $method::FAC_MAX,
+            T1,
+            $h0,
+            100_000,
+            1000,
+            OutputType::Sparse,
+        )
+    };
+}
+
 fn assert_agree(ours: [f64; 2], theirs: &SVector<f64, 2>) {
     for i in 0..2 {
         let gap = (ours[i] - theirs[i]).abs() / theirs[i].abs();
@@ -62,24 +87,7 @@ fn assert_agree(ours: [f64; 2], theirs: &SVector<f64, 2>) {
 #[test]
 fn dopri5_takes_the_steps_of_ode_solvers() {
     let (y, work, h0) = ours::<Dopri5>();
-    let mut s = ode_solvers::Dopri5::from_param(
-        Reference,
-        0.0,
-        T1,
-        T1,
-        SVector::from(Y0),
-        RTOL,
-        ATOL,
-        0.9,
-        Dopri5::BETA,
-        Dopri5::FAC_MIN,
-        Dopri5::FAC_MAX,
-        T1,
-        h0,
-        100_000,
-        1000,
-        OutputType::Sparse,
-    );
+    let mut s = reference!(Dopri5, h0);
     let stats = s.integrate().expect("ode_solvers solves");
     assert_eq!(work.accepted, u64::from(stats.accepted_steps));
     assert!(work.accepted > 100, "{work:?}");
@@ -91,24 +99,7 @@ fn dopri5_takes_the_steps_of_ode_solvers() {
 #[test]
 fn dop853_takes_the_steps_of_ode_solvers() {
     let (y, work, h0) = ours::<Dop853>();
-    let mut s = ode_solvers::Dop853::from_param(
-        Reference,
-        0.0,
-        T1,
-        T1,
-        SVector::from(Y0),
-        RTOL,
-        ATOL,
-        0.9,
-        Dop853::BETA,
-        Dop853::FAC_MIN,
-        Dop853::FAC_MAX,
-        T1,
-        h0,
-        100_000,
-        1000,
-        OutputType::Sparse,
-    );
+    let mut s = reference!(Dop853, h0);
     let stats = s.integrate().expect("ode_solvers solves");
     assert_eq!(work.accepted, u64::from(stats.accepted_steps));
     assert!(work.accepted > 30, "{work:?}");
