@@ -391,51 +391,63 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// The next cut: its time and everything that happens then, or `None` past the end.
-    fn next_cut(&self) -> Option<(f64, Vec<Event>)> {
-        let mut candidates: Vec<(f64, Event)> = Vec::new();
-        if let Some(&t) = self.times.get(self.next_output) {
-            candidates.push((t, Event::Output(self.next_output)));
-        }
-        for (i, j) in self.plan.jumps.iter().enumerate().skip(self.next_jump) {
-            candidates.push((j.time, Event::Jump(i)));
-        }
-        if let Some((t, _)) = self.switches.get(self.next_switch) {
-            candidates.push((*t, Event::Switch(self.next_switch)));
-        }
-        for (i, inf) in self.plan.infusions.iter().enumerate() {
+    /// The next cut: its time, with everything that happens then in `events` (cleared
+    /// first), or `None` past the end. Allocates nothing once `events` has grown; looks at the
+    /// next jump only (the pending jumps are sorted by time), so a long regimen costs no more
+    /// per cut than a short one.
+    fn next_cut(&self, events: &mut Vec<Event>) -> Option<f64> {
+        events.clear();
+        let output = self.times.get(self.next_output).copied();
+        let jump = self.plan.jumps.get(self.next_jump).map(|j| j.time);
+        let switch = self.switches.get(self.next_switch).map(|s| s.0);
+        let infusion = |i: usize| -> Option<(f64, Event)> {
+            let inf = &self.plan.infusions[i];
             if !self.started[i] {
-                candidates.push((inf.start, Event::InfusionStart(i)));
+                Some((inf.start, Event::InfusionStart(i)))
             } else if !self.ended[i] {
-                candidates.push((inf.end, Event::InfusionEnd(i)));
+                Some((inf.end, Event::InfusionEnd(i)))
+            } else {
+                None
             }
-        }
-        let tc = candidates.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+        };
+        let infusions = 0..self.plan.infusions.len();
+        let tc = [output, jump, switch]
+            .into_iter()
+            .flatten()
+            .chain(
+                infusions
+                    .clone()
+                    .filter_map(|i| infusion(i).map(|(t, _)| t)),
+            )
+            .fold(f64::INFINITY, f64::min);
         if !tc.is_finite() || !(tc <= self.t_end || same_time(self.t_end, tc)) {
             return None;
         }
-        let mut events: Vec<Event> = candidates
-            .into_iter()
-            .filter(|(t, _)| same_time(tc, *t))
-            .map(|(_, e)| e)
-            .collect();
-        // Only the first output of the cut (outputs are strictly increasing).
-        let mut outputs = 0;
-        events.retain(|e| {
-            !matches!(e, Event::Output(_)) || {
-                outputs += 1;
-                outputs == 1
+        if output.is_some_and(|t| same_time(tc, t)) {
+            events.push(Event::Output(self.next_output));
+        }
+        let jumps = self.plan.jumps.iter().enumerate().skip(self.next_jump);
+        for (i, _) in jumps.take_while(|(_, j)| same_time(tc, j.time)) {
+            events.push(Event::Jump(i));
+        }
+        if switch.is_some_and(|t| same_time(tc, t)) {
+            events.push(Event::Switch(self.next_switch));
+        }
+        for (t, e) in infusions.filter_map(infusion) {
+            if same_time(tc, t) {
+                events.push(e);
             }
-        });
+        }
         events.sort();
-        Some((tc, events))
+        Some(tc)
     }
 
     fn finish(mut self) -> Result<Trajectory, Error> {
         for w in &mut self.watches {
             w.observe(&self.y);
         }
-        while let Some((tc, events)) = self.next_cut() {
+        let mut events = Vec::new();
+        while let Some(tc) = self.next_cut(&mut events) {
             if tc > self.t {
                 match self.advance(tc)? {
                     Progress::Reached => {}
