@@ -847,7 +847,10 @@ pub enum StudyError {
     /// The model has no tumor, so there are no tumor endpoints.
     #[error("the model has no tumor: tumor endpoints need one")]
     NoTumor,
-    /// Every patient of an arm failed, so the arm has no summary.
+    /// Every patient of an arm failed, so the arm has no summary (the first such arm is named).
+    /// Every patient's outcome, each failure with its error, is kept in `outcomes`, so that
+    /// the per-patient rows can still be written
+    /// ([`StudyOutcomes::write_per_patient_csv`](crate::compare::StudyOutcomes::write_per_patient_csv)).
     #[error("every patient failed in arm `{arm}` ({failed} patients); first causes: {}", .causes.join("; "))]
     ArmFailed {
         /// The arm's name.
@@ -856,6 +859,8 @@ pub enum StudyError {
         failed: usize,
         /// The first distinct error messages, in patient order (at most three).
         causes: Vec<String>,
+        /// Every patient's outcome in every arm.
+        outcomes: Box<crate::compare::StudyOutcomes>,
     },
     /// Two arms share a name, so their rows could not be told apart.
     #[error("arms {first} and {second} are both named `{name}`: arm names must be unique")]

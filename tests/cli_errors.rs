@@ -264,3 +264,50 @@ fn model_file_problems_name_the_field_without_aborting() {
     );
     assert!(stderr.len() < 4096, "{} bytes of stderr", stderr.len());
 }
+
+#[test]
+fn when_every_patient_fails_the_rows_are_written_and_the_cause_named() {
+    // Too few solver steps fails every patient at run time (no check before the run sees it).
+    let dir = scratch("all_failed");
+    let out = dir.join("results");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out.join("old_run.txt"), "old").unwrap_or_else(|e| panic!("{e}"));
+    let study = study_with(
+        &dir,
+        "\n[[events]]",
+        "\n[simulation.solver]\nmax_steps = 5\n\n[[events]]",
+    );
+    let output = run(
+        "compare_schedules",
+        &[
+            "--arms",
+            &study,
+            "--patients",
+            "3",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap_or_default(),
+        ],
+    );
+    failed(
+        &output,
+        1,
+        &["every patient failed", "no_treatment", "more than 5 steps"],
+    );
+    // The new files replace the old run's whole: one row per patient and arm, with its error.
+    assert!(!out.join("old_run.txt").exists());
+    let rows = std::fs::read_to_string(out.join("per_patient.csv")).unwrap_or_default();
+    let lines: Vec<&str> = rows.lines().collect();
+    assert_eq!(lines.len(), 1 + 3 * 6, "{rows}");
+    assert!(lines[0].ends_with(",error"), "{}", lines[0]);
+    for line in &lines[1..] {
+        assert!(line.contains(",failed,"), "{line}");
+        assert!(
+            line.ends_with(" d") && line.contains("more than 5 steps"),
+            "{line}"
+        );
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap_or_default();
+    assert!(summary.contains("\nno_treatment,0,3,"), "{summary}");
+    assert_eq!(summary.lines().count(), 7, "{summary}");
+}
