@@ -529,6 +529,21 @@ pub enum IoError {
         /// The whole message: position, key path, the parser's description and the source line.
         message: String,
     },
+    /// A model file (or a study file's model) is well-formed TOML but its model does not
+    /// build: an unknown or duplicate name, an invalid parameter, an expression that does not
+    /// parse. The message gives each problem with the line of the component or key it is
+    /// about; the [`BuildError`] is the `source`.
+    #[error("{path}: {message}")]
+    Build {
+        /// The path (or `<string>`).
+        path: String,
+        /// Line of the first problem's component or key (1-based), when it could be found.
+        line: Option<usize>,
+        /// Each problem with its line, and the source line of a single problem.
+        message: String,
+        /// What is wrong with the model.
+        source: Box<BuildError>,
+    },
     /// A model file could not be written as TOML.
     #[error("cannot write TOML: {source}")]
     TomlWrite {

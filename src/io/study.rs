@@ -386,8 +386,10 @@ impl StudyFile {
     /// missing or unknown field, a value of the wrong type or an unknown `type` tag; for both
     /// `[population]` and `patients_csv`, or a drawn population without `patients` or `seed`;
     /// for a `[[parameters]]` name the drawn population lacks, or a path that does not parse or
-    /// lead to a real-valued parameter of the model; for grade thresholds out of order. Model
-    /// parameter values, doses and distributions are checked by [`to_study`](Self::to_study).
+    /// lead to a real-valued parameter of the model; for grade thresholds out of order.
+    /// [`IoError::Build`] for a model that does not build (an unknown or duplicate name, an
+    /// invalid parameter value), each problem with the line of its component. Doses and
+    /// distributions are checked by [`to_study`](Self::to_study).
     pub fn from_toml_str(text: &str) -> Result<StudyFile, IoError> {
         from_text(text, "<string>")
     }
@@ -395,8 +397,8 @@ impl StudyFile {
     /// Reads a study file; a relative `patients_csv` is taken from the file's directory.
     ///
     /// # Errors
-    /// [`IoError::File`] when the file cannot be read; [`IoError::Toml`] as in
-    /// [`from_toml_str`](Self::from_toml_str), with the path.
+    /// [`IoError::File`] when the file cannot be read; [`IoError::Toml`] and
+    /// [`IoError::Build`] as in [`from_toml_str`](Self::from_toml_str), with the path.
     pub fn read(path: impl AsRef<Path>) -> Result<StudyFile, IoError> {
         let path = path.as_ref();
         let text = super::read_text(path)?;
@@ -503,5 +505,9 @@ impl StudyFile {
 
 fn from_text(text: &str, path: &str) -> Result<StudyFile, IoError> {
     let table: StudyTable = parse(text, path)?;
-    check(table).map_err(|r| at_key(path, text, &r.key, &r.reason))
+    let file = check(table).map_err(|r| at_key(path, text, &r.key, &r.reason))?;
+    match file.model.clone().build() {
+        Ok(_) => Ok(file),
+        Err(error) => Err(super::build_error::build_error(path, text, error)),
+    }
 }
