@@ -181,6 +181,15 @@ pub enum ScheduleError {
         /// The limit.
         limit: u32,
     },
+    /// A radiotherapy course has more than
+    /// [`MAX_FRACTIONS`](crate::dosing::radiotherapy::MAX_FRACTIONS) fractions.
+    #[error("radiotherapy course: count = {count} fractions exceeds the limit of {limit}")]
+    TooManyFractions {
+        /// The number of fractions asked for.
+        count: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// An infusion duration is zero, negative or non-finite, or so short that its end rounds to
     /// its start; for an infusion given by rate, `duration` is `amount/rate`.
     #[error("dose {dose} ({target}): infusion duration {duration} d must be finite and positive (and longer than the rounding of its start time)")]
@@ -1558,8 +1567,9 @@ pub enum FitError {
         /// What it must satisfy.
         reason: &'static str,
     },
-    /// The solver options are invalid for the model.
-    #[error("solver options: {source}")]
+    /// The solver options are invalid for the model (the solver's message, which names the
+    /// option, without a prefix of its own).
+    #[error(transparent)]
     InvalidSolver {
         /// What is wrong.
         source: SolveError,

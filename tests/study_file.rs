@@ -66,7 +66,7 @@ fn api_study(patients: usize, seed: u64) -> Result<(Study, PopulationSpec), onco
         Regimen::new("none"),
         Regimen::new("pd1").with(pd1_q3w.clone()),
         Regimen::new("rt_pd1")
-            .with_radiotherapy(Course::weekdays(2.0, 10).fractions(0.0))
+            .with_radiotherapy(Course::weekdays(2.0, 10).fractions(0.0)?)
             .with(pd1_q3w.shifted(14.0)),
     ];
     let times: Vec<f64> = (0..=120).map(f64::from).collect();
