@@ -75,7 +75,7 @@ struct Args {
     #[arg(long, allow_negative_numbers = true)]
     patients: Option<usize>,
     /// Seed of the patients' random numbers [default: the study's; 2024 in the built-in study].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Worker threads, 1 to 256 [default: one per core].
     #[arg(long, allow_negative_numbers = true)]

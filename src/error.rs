@@ -912,6 +912,13 @@ pub enum StudyError {
         /// The largest number accepted.
         limit: usize,
     },
+    /// The output times end where they start (a horizon of 0, or a single time): no endpoint
+    /// has a time to be measured over.
+    #[error("the output times end at {horizon} d, where they start: a study needs a horizon after its first time (`[simulation] horizon`)")]
+    NoHorizon {
+        /// The last output time, days.
+        horizon: f64,
+    },
     /// The thread pool could not start.
     #[error("thread pool: {message}")]
     ThreadPool {

@@ -521,7 +521,7 @@ impl Study {
     /// Every check that needs no simulation, so that a study that cannot succeed fails before
     /// its first patient: the thread count, arms and patients present, the parameter map,
     /// unique arm names, each arm's regimen against the model (for the first patient's
-    /// covariates), the bootstrap's resamples, the diameter mapping's cell density, the
+    /// covariates), a horizon after the first output time, the bootstrap's resamples, the diameter mapping's cell density, the
     /// toxicity column and the exposure drugs.
     fn check(&self, threads: Option<usize>) -> Result<(), Error> {
         if let Some(n) = threads {
@@ -555,6 +555,15 @@ impl Study {
                     arm: arm.name.clone(),
                     source,
                 })?;
+        }
+        match (self.times.first(), self.times.last()) {
+            (Some(first), Some(&last)) if last > *first => {}
+            (_, last) => {
+                return Err(StudyError::NoHorizon {
+                    horizon: last.copied().unwrap_or(f64::NAN),
+                }
+                .into())
+            }
         }
         check_resamples(&self.endpoints.bootstrap)?;
         check_density(&self.endpoints.recist.mapping)?;
