@@ -472,3 +472,33 @@ fn a_file_error_names_the_path() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_study_model_that_does_not_build_names_the_line() {
+    // The CTL death rate of the default study made negative: the line of its key.
+    let text = std::fs::read_to_string("examples/studies/default.toml").unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("death = 0.0412"))
+        .map(|i| i + 1);
+    let bad = text.replacen("death = 0.0412", "death = -0.0412", 1);
+    match oncodyn::io::StudyFile::from_toml_str(&bad) {
+        Err(IoError::Build {
+            line: found,
+            message,
+            source,
+            ..
+        }) => {
+            assert_eq!(found, line, "{message}");
+            assert!(
+                message.contains("ctl: parameter `death` = -0.0412"),
+                "{message}"
+            );
+            assert!(matches!(
+                *source,
+                oncodyn::BuildError::InvalidParameter { .. }
+            ));
+        }
+        other => panic!("expected a build error, got {other:?}"),
+    }
+}

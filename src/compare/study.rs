@@ -521,8 +521,8 @@ impl Study {
     /// Every check that needs no simulation, so that a study that cannot succeed fails before
     /// its first patient: the thread count, arms and patients present, the parameter map,
     /// unique arm names, each arm's regimen against the model (for the first patient's
-    /// covariates), a horizon after the first output time, the bootstrap's resamples, the diameter mapping's cell density, the
-    /// toxicity column and the exposure drugs.
+    /// covariates), a horizon after the first output time, the bootstrap's resamples, the
+    /// diameter mapping's cell density, the toxicity column and the exposure drugs.
     fn check(&self, threads: Option<usize>) -> Result<(), Error> {
         if let Some(n) = threads {
             if n == 0 || n > MAX_THREADS {
