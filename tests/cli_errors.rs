@@ -426,7 +426,7 @@ fn more_study_problems_name_their_field_before_any_simulation() {
         (
             "mapping = { cells_per_mm3 = 1e5 }\n                              # chosen",
             "mapping = { cells_per_mm3 = 0.0 }\n                              # chosen",
-            vec!["cells_per_mm3"],
+            vec!["cells_per_mm3", "study.toml", "line 231"],
         ),
         ("horizon = 364.0", "horizon = 0.0", vec!["horizon"]),
         (
@@ -442,7 +442,7 @@ fn more_study_problems_name_their_field_before_any_simulation() {
         (
             "omega = 0.3",
             "omega = -0.3",
-            vec!["growth_rate", "omega", "-0.3"],
+            vec!["growth_rate", "omega", "-0.3", "study.toml", "line 157"],
         ),
     ];
     for (from, to, names) in cases {

@@ -445,22 +445,22 @@ fn a_missing_simulation_section_is_named() {
 }
 
 #[test]
-fn an_invalid_distribution_fails_to_become_a_study_naming_the_parameter(
-) -> Result<(), oncodyn::Error> {
-    let file = StudyFile::from_toml_str(&edited(
+fn an_invalid_distribution_is_rejected_at_its_key_and_line() {
+    // Found when the file is read (before any work), at the distribution's `cv`.
+    let err = StudyFile::from_toml_str(&edited(
         30,
         r#"distribution = { type = "log_normal_cv", cv = -0.3 }"#,
-    ))?;
-    let err = file.to_study().err();
+    ))
+    .err();
     assert!(
         matches!(
             &err,
-            Some(oncodyn::Error::Population(PopulationError::InvalidDistribution { parameter, field: "cv", .. }))
-                if parameter == "growth"
+            Some(IoError::Toml { line: Some(30), key: Some(key), message, .. })
+                if key == "population.parameters[0].distribution.cv"
+                    && message.contains("parameter `growth`: `cv` = -0.3")
         ),
         "{err:?}"
     );
-    Ok(())
 }
 
 #[test]
