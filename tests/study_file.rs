@@ -7,7 +7,6 @@ mod model;
 #[path = "../examples/common/study.rs"]
 mod study;
 
-use oncodyn::compare::PopulationError;
 use oncodyn::compare::{
     Bootstrap, Correlations, EndpointSpec, GradeScale, ParamMap, Parameter, Patient,
     PopulationSpec, RankBy, Recist, Study, StudyResult, Toxicity,
