@@ -437,7 +437,12 @@ fn more_study_problems_name_their_field_before_any_simulation() {
         (
             "column = \"ctl\"",
             "column = \"ctl_typo\"",
-            vec!["ctl_typo"],
+            vec![
+                "ctl_typo",
+                "study.toml",
+                "line 224",
+                "endpoints.toxicity.column",
+            ],
         ),
         (
             "omega = 0.3",

@@ -429,7 +429,8 @@ impl StudyFile {
     /// for a `[[parameters]]` name the drawn population lacks, or a path that does not parse or
     /// lead to a real-valued parameter of the model; for grade thresholds out of order; for a
     /// drawn population's value out of range (a negative `omega`), a non-positive
-    /// `cells_per_mm3` or bootstrap resamples out of range, at their key.
+    /// `cells_per_mm3`, bootstrap resamples out of range or a toxicity column the model does
+    /// not have, at their key.
     /// [`IoError::Build`] for a model that does not build (an unknown or duplicate name, an
     /// invalid parameter value), each problem with the line of its component. Doses are
     /// checked by [`to_study`](Self::to_study).
@@ -549,8 +550,17 @@ impl StudyFile {
 fn from_text(text: &str, path: &str) -> Result<StudyFile, IoError> {
     let table: StudyTable = parse(text, path)?;
     let file = check(table).map_err(|r| at_key(path, text, &r.key, &r.reason))?;
-    match file.model.clone().build() {
-        Ok(_) => Ok(file),
-        Err(error) => Err(super::build_error::build_error(path, text, error)),
+    let model = match file.model.clone().build() {
+        Ok(model) => model,
+        Err(error) => return Err(super::build_error::build_error(path, text, error)),
+    };
+    if let Some(toxicity) = &file.endpoints.toxicity {
+        // An empty trajectory has the columns every simulation of the model will have.
+        if let Err(e) = crate::trajectory::Trajectory::new(&model).column_by_name(&toxicity.column)
+        {
+            let key = key(&["endpoints", "toxicity", "column"]);
+            return Err(at_key(path, text, &key, &e.to_string()));
+        }
     }
+    Ok(file)
 }
