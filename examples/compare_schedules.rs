@@ -58,6 +58,7 @@ use oncodyn::compare::{
 };
 use oncodyn::dosing::Regimen;
 use oncodyn::io::{PatientSource, StudyFile};
+use oncodyn::StudyError;
 use std::error::Error;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
@@ -74,7 +75,7 @@ struct Args {
     #[arg(long, allow_negative_numbers = true)]
     patients: Option<usize>,
     /// Seed of the patients' random numbers [default: the study's; 2024 in the built-in study].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Worker threads, 1 to 256 [default: one per core].
     #[arg(long, allow_negative_numbers = true)]
@@ -190,8 +191,12 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     };
     let started = Instant::now();
     // Workers report concurrently and possibly out of order: count the calls.
-    let result = study.run(args.threads, &|_: Progress| bar.inc(1))?;
+    let run = study.run(args.threads, &|_: Progress| bar.inc(1));
     bar.finish_and_clear();
+    let result = match run {
+        Ok(result) => result,
+        Err(error) => return Err(failed_run(error, staging)),
+    };
     println!(
         "Simulated {total} patient-arms in {:.1} s.\n",
         started.elapsed().as_secs_f64()
@@ -223,6 +228,48 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         println!("  {}", path.display());
     }
     Ok(())
+}
+
+/// The error of a run that could not finish. When an arm had no successful patient, every
+/// patient's row (each failure with its error) still goes to per_patient.csv and the counts to
+/// summary.csv, committed into `--out` like a successful run's files.
+fn failed_run(error: oncodyn::Error, staging: output::Staging) -> Box<dyn Error> {
+    let oncodyn::Error::Study(StudyError::ArmFailed { outcomes, .. }) = &error else {
+        return error.into();
+    };
+    let dir = staging.dir();
+    let per_patient = dir.join("per_patient.csv");
+    let summary = dir.join("summary.csv");
+    let written = File::create(&per_patient)
+        .map_err(|e| format!("{}: {e}", per_patient.display()))
+        .and_then(|f| {
+            outcomes
+                .write_per_patient_csv(BufWriter::new(f))
+                .map_err(|e| format!("{}: {e}", per_patient.display()))
+        })
+        .and_then(|()| File::create(&summary).map_err(|e| format!("{}: {e}", summary.display())))
+        .and_then(|f| {
+            outcomes
+                .write_summary_csv(BufWriter::new(f))
+                .map_err(|e| format!("{}: {e}", summary.display()))
+        })
+        .and_then(|()| staging.commit(&[per_patient, summary]));
+    match written {
+        Ok(paths) => {
+            println!(
+                "{} of {} simulations failed; each is recorded with its error in:",
+                outcomes.failures().count(),
+                outcomes.outcomes.len()
+            );
+            for path in &paths {
+                println!("  {}", path.display());
+            }
+            error.into()
+        }
+        Err(write) => {
+            format!("{error} (and the per-patient rows could not be written: {write})").into()
+        }
+    }
 }
 
 /// One line describing a regimen: per drug the number of doses, first day and interval; the

@@ -68,13 +68,13 @@ pub struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Multi-start count [default: the library's].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     starts: Option<usize>,
     /// Seed of the random starts [default: the library's].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Relative tolerance of the ODE solver [default: the fit's, 1e-10].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     rtol: Option<f64>,
     /// Carry on when the explicit solver detects stiffness instead of failing that evaluation
     /// (some random starts of fast-absorption models are stiff).

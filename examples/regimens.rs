@@ -86,7 +86,7 @@ fn prescription() -> Result<Regimen, oncodyn::Error> {
     Ok(Regimen::new("chemo_d1_d8_q21d_anti_pd1_q3w_rt_60gy")
         .with_doses(cycle.clone().on_days(&[1, 8]).doses(&chemo)?)
         .with_doses(cycle.doses(&anti_pd1)?)
-        .with_radiotherapy(Course::conventional().fractions(0.0)))
+        .with_radiotherapy(Course::conventional().fractions(0.0)?))
 }
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

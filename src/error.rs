@@ -181,6 +181,15 @@ pub enum ScheduleError {
         /// The limit.
         limit: u32,
     },
+    /// A radiotherapy course has more than
+    /// [`MAX_FRACTIONS`](crate::dosing::radiotherapy::MAX_FRACTIONS) fractions.
+    #[error("radiotherapy course: count = {count} fractions exceeds the limit of {limit}")]
+    TooManyFractions {
+        /// The number of fractions asked for.
+        count: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// An infusion duration is zero, negative or non-finite, or so short that its end rounds to
     /// its start; for an infusion given by rate, `duration` is `amount/rate`.
     #[error("dose {dose} ({target}): infusion duration {duration} d must be finite and positive (and longer than the rounding of its start time)")]
@@ -529,6 +538,21 @@ pub enum IoError {
         /// The whole message: position, key path, the parser's description and the source line.
         message: String,
     },
+    /// A model file (or a study file's model) is well-formed TOML but its model does not
+    /// build: an unknown or duplicate name, an invalid parameter, an expression that does not
+    /// parse. The message gives each problem with the line of the component or key it is
+    /// about; the [`BuildError`] is the `source`.
+    #[error("{path}: {message}")]
+    Build {
+        /// The path (or `<string>`).
+        path: String,
+        /// Line of the first problem's component or key (1-based), when it could be found.
+        line: Option<usize>,
+        /// Each problem with its line, and the source line of a single problem.
+        message: String,
+        /// What is wrong with the model.
+        source: Box<BuildError>,
+    },
     /// A model file could not be written as TOML.
     #[error("cannot write TOML: {source}")]
     TomlWrite {
@@ -847,7 +871,10 @@ pub enum StudyError {
     /// The model has no tumor, so there are no tumor endpoints.
     #[error("the model has no tumor: tumor endpoints need one")]
     NoTumor,
-    /// Every patient of an arm failed, so the arm has no summary.
+    /// Every patient of an arm failed, so the arm has no summary (the first such arm is named).
+    /// Every patient's outcome, each failure with its error, is kept in `outcomes`, so that
+    /// the per-patient rows can still be written
+    /// ([`StudyOutcomes::write_per_patient_csv`](crate::compare::StudyOutcomes::write_per_patient_csv)).
     #[error("every patient failed in arm `{arm}` ({failed} patients); first causes: {}", .causes.join("; "))]
     ArmFailed {
         /// The arm's name.
@@ -856,6 +883,8 @@ pub enum StudyError {
         failed: usize,
         /// The first distinct error messages, in patient order (at most three).
         causes: Vec<String>,
+        /// Every patient's outcome in every arm.
+        outcomes: Box<crate::compare::StudyOutcomes>,
     },
     /// Two arms share a name, so their rows could not be told apart.
     #[error("arms {first} and {second} are both named `{name}`: arm names must be unique")]
@@ -882,6 +911,13 @@ pub enum StudyError {
         threads: usize,
         /// The largest number accepted.
         limit: usize,
+    },
+    /// The output times end where they start (a horizon of 0, or a single time): no endpoint
+    /// has a time to be measured over.
+    #[error("the output times end at {horizon} d, where they start: a study needs a horizon after its first time (`[simulation] horizon`)")]
+    NoHorizon {
+        /// The last output time, days.
+        horizon: f64,
     },
     /// The thread pool could not start.
     #[error("thread pool: {message}")]
@@ -1538,8 +1574,9 @@ pub enum FitError {
         /// What it must satisfy.
         reason: &'static str,
     },
-    /// The solver options are invalid for the model.
-    #[error("solver options: {source}")]
+    /// The solver options are invalid for the model (the solver's message, which names the
+    /// option, without a prefix of its own).
+    #[error(transparent)]
     InvalidSolver {
         /// What is wrong.
         source: SolveError,

@@ -86,3 +86,192 @@ pub mod prelude {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The public enums that will grow are `#[non_exhaustive]`: a `match` outside the crate needs a
+/// wildcard arm, so a new variant is not a breaking change. Each block below lists every
+/// variant of one enum and must fail to compile for want of that arm (checked by `cargo test
+/// --doc`). Not marked: the error enums already were; the uninhabited state markers
+/// ([`Tumor`](model::Tumor) and the like); closed choices (`RecruitmentMode`, `Period`,
+/// `Segment`, `Side`, `Weekday`).
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::EffectLaw;
+/// fn f(x: &EffectLaw) -> u8 {
+///     match x {
+///         EffectLaw::Linear { .. } | EffectLaw::Emax { .. } | EffectLaw::SigmoidEmax { .. } | EffectLaw::ExpKill { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::GrowthLaw;
+/// fn f(x: &GrowthLaw) -> u8 {
+///     match x {
+///         GrowthLaw::Exponential { .. } | GrowthLaw::Logistic { .. } | GrowthLaw::Gompertz { .. } | GrowthLaw::VonBertalanffy { .. } | GrowthLaw::Simeoni { .. } | GrowthLaw::PowerLaw { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::BurdenUnit;
+/// fn f(x: &BurdenUnit) -> u8 {
+///     match x {
+///         BurdenUnit::Cells { .. } | BurdenUnit::Grams { .. } | BurdenUnit::CubicMillimeters { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::KillLaw;
+/// fn f(x: &KillLaw) -> u8 {
+///     match x {
+///         KillLaw::MassAction { .. } | KillLaw::Saturating { .. } | KillLaw::RatioDependent { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::TargetRate;
+/// fn f(x: &TargetRate) -> u8 {
+///     match x {
+///         TargetRate::TumorKill { .. } | TargetRate::GrowthInhibition { .. } | TargetRate::EffectorKill { .. } | TargetRate::EffectorDeath { .. } | TargetRate::SuppressorDeath { .. } | TargetRate::Suppression { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::SuppressedRate;
+/// fn f(x: &SuppressedRate) -> u8 {
+///     match x {
+///         SuppressedRate::Kill { .. } | SuppressedRate::Recruitment { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::StateRole;
+/// fn f(x: &StateRole) -> u8 {
+///     match x {
+///         StateRole::Tumor { .. } | StateRole::TumorTransit { .. } | StateRole::Effector { .. } | StateRole::Suppressor { .. } | StateRole::Species { .. } | StateRole::Depot { .. } | StateRole::Central { .. } | StateRole::Peripheral { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::ComponentKind;
+/// fn f(x: &ComponentKind) -> u8 {
+///     match x {
+///         ComponentKind::Tumor { .. } | ComponentKind::Effector { .. } | ComponentKind::Suppressor { .. } | ComponentKind::Species { .. } | ComponentKind::Drug { .. } | ComponentKind::Process { .. } | ComponentKind::Observable { .. } | ComponentKind::Custom { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::Selector;
+/// fn f(x: &Selector) -> u8 {
+///     match x {
+///         Selector::Name { .. } | Selector::Pair { .. } | Selector::Index { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::builder::Target;
+/// fn f(x: &Target) -> u8 {
+///     match x {
+///         Target::TumorKill { .. } | Target::GrowthInhibition { .. } | Target::EffectorKill { .. } | Target::EffectorDeath { .. } | Target::SuppressorDeath { .. } | Target::Suppression { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::solver::Quantity;
+/// fn f(x: &Quantity) -> u8 {
+///     match x {
+///         Quantity::State { .. } | Quantity::Burden { .. } | Quantity::TotalTumor { .. } | Quantity::Concentration { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::solver::Condition;
+/// fn f(x: &Condition) -> u8 {
+///     match x {
+///         Condition::Below { .. } | Condition::Above { .. } | Condition::Progression { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::solver::Action;
+/// fn f(x: &Action) -> u8 {
+///     match x {
+///         Action::Record { .. } | Action::Stop { .. } | Action::Eradicate { .. } | Action::Dose { .. } | Action::StopDosing { .. } | Action::SwitchRegimen { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::solver::Method;
+/// fn f(x: &Method) -> u8 {
+///     match x {
+///         Method::Dopri5 { .. } | Method::Dop853 { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::solver::Stiffness;
+/// fn f(x: &Stiffness) -> u8 {
+///     match x {
+///         Stiffness::Error { .. } | Stiffness::Ignore { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::Process;
+/// fn f(x: &Process) -> u8 {
+///     match x {
+///         Process::Transition { .. } | Process::Production { .. } | Process::Binding { .. } | Process::Flux { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::RateRef;
+/// fn f(x: &RateRef) -> u8 {
+///     match x {
+///         RateRef::Process { .. } | RateRef::Kill { .. } | RateRef::Growth { .. } | RateRef::Recruitment { .. } | RateRef::Source { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::Input;
+/// fn f(x: &Input) -> u8 {
+///     match x {
+///         Input::State { .. } | Input::Concentration { .. } | Input::Burden { .. } | Input::TotalBurden { .. } | Input::Ratio { .. } | Input::Fraction { .. } | Input::Expression { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::model::Factor;
+/// fn f(x: &Factor) -> u8 {
+///     match x {
+///         Factor::Effect { .. } | Factor::Activation { .. } | Factor::Inhibition { .. } | Factor::Exponential { .. } => 0,
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0004
+/// use oncodyn::units::Unit;
+/// fn f(x: &Unit) -> u8 {
+///     match x {
+///         Unit::Cells { .. } | Unit::Grams { .. } | Unit::CubicMillimeters { .. } | Unit::Milligrams { .. } | Unit::MilligramsPerLiter { .. } | Unit::Nanomolar { .. } | Unit::PicogramsPerMilliliter { .. } | Unit::InternationalUnits { .. } | Unit::CellsPerMicroliter { .. } | Unit::Dimensionless { .. } | Unit::Other { .. } => 0,
+///     }
+/// }
+/// ```
+#[cfg(doctest)]
+mod non_exhaustive_enums {}

@@ -26,6 +26,7 @@ fn method_name(method: Method) -> &'static str {
     match method {
         Method::Dopri5 => "dopri5",
         Method::Dop853 => "dop853",
+        _ => "other",
     }
 }
 

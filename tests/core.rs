@@ -283,7 +283,12 @@ step = 1.0
     ];
     for (extra, expected) in cases {
         match build(extra) {
-            Err(oncodyn::Error::Build(e)) => assert!(expected(&e), "{extra}: {e}"),
+            // Found when the file is read, at the component's line.
+            Err(oncodyn::Error::Io(oncodyn::IoError::Build {
+                source: e,
+                line: Some(_),
+                ..
+            })) => assert!(expected(&e), "{extra}: {e}"),
             other => panic!("{extra}: expected a build error, got {other:?}"),
         }
     }

@@ -96,7 +96,7 @@ fn fractions_on_exponential_growth_match_the_product_of_surviving_fractions() {
     let model = b.build().unwrap();
     // 60 Gy in 30 fractions from day 3 (a Thursday): weekends at days 5–6, 12–13, ….
     let course = Course::conventional().starting_on(Weekday::Thursday);
-    let fractions = course.fractions(3.0);
+    let fractions = course.fractions(3.0).expect("within MAX_FRACTIONS");
     let regimen = Regimen::new("rt").with_radiotherapy(fractions.clone());
     let times = grid(120, 2.0); // 0 to 60 days, every half day: fraction days fall on the grid
     let s = (-alpha * 2.0 - beta * 4.0f64).exp();
@@ -155,7 +155,9 @@ fn cells_killed_by_a_fraction_enter_the_first_transit_compartment() {
         )
         .unwrap();
     let model = b.build().unwrap();
-    let fractions = Course::every(4.0, 3, 2.0).fractions(1.0); // 4 Gy on days 1, 3, 5
+    let fractions = Course::every(4.0, 3, 2.0)
+        .fractions(1.0)
+        .expect("within MAX_FRACTIONS"); // 4 Gy on days 1, 3, 5
     let regimen = Regimen::new("rt").with_radiotherapy(fractions.clone());
 
     // The plan moves the loss into transit 1 (the state after the proliferating one).
@@ -219,7 +221,12 @@ fn bed_and_eqd2_of_standard_courses() {
     // SBRT 3 × 8 Gy: BED(α/β = 10) = 24·1.8 = 43.2 Gy, on consecutive days.
     let sbrt = Course::sbrt_8x3();
     assert!((sbrt.bed(10.0) - 43.2).abs() < 1e-12);
-    let days: Vec<f64> = sbrt.fractions(10.0).iter().map(|f| f.time).collect();
+    let days: Vec<f64> = sbrt
+        .fractions(10.0)
+        .expect("within MAX_FRACTIONS")
+        .iter()
+        .map(|f| f.time)
+        .collect();
     assert_eq!(days, [10.0, 11.0, 12.0]);
 
     // Repopulation, pkpd.md §7: 30 × 2 Gy, α/β = 10, T = 39 d, Tk = 21 d, α = 0.35, Tpot = 3 d:
@@ -242,7 +249,7 @@ fn bed_and_eqd2_of_standard_courses() {
     // No loss before the kick-off.
     assert_eq!(repopulation.loss(21.0), 0.0);
     // The same from the fraction list, in any order.
-    let mut fractions = conventional.fractions(7.0);
+    let mut fractions = conventional.fractions(7.0).expect("within MAX_FRACTIONS");
     fractions.reverse();
     assert!(
         (radiotherapy::bed_of(&fractions, 10.0, Some(&repopulation)) - 60.117476904686).abs()
@@ -269,6 +276,7 @@ fn weekday_courses_skip_weekends_from_any_start_day() {
         Course::weekdays(2.0, 6)
             .starting_on(first)
             .fractions(start)
+            .expect("within MAX_FRACTIONS")
             .iter()
             .map(|f| f.time)
             .collect()
@@ -284,8 +292,10 @@ fn weekday_courses_skip_weekends_from_any_start_day() {
     );
     // The free function `weekdays` takes the start day as a Monday.
     assert_eq!(
-        radiotherapy::weekdays(0.0, 2.0, 30),
-        Course::conventional().fractions(0.0)
+        radiotherapy::weekdays(0.0, 2.0, 30).expect("within MAX_FRACTIONS"),
+        Course::conventional()
+            .fractions(0.0)
+            .expect("within MAX_FRACTIONS")
     );
 }
 
@@ -756,7 +766,11 @@ fn new_regimen_fields_round_trip_through_a_model_file() -> Result<(), oncodyn::E
                 .on_days(&[1, 8])
                 .doses(&Dose::bolus(0.0, "ctl", 1e7))?,
         )
-        .with_radiotherapy(Course::sbrt_8x3().fractions(3.0))
+        .with_radiotherapy(
+            Course::sbrt_8x3()
+                .fractions(3.0)
+                .expect("within MAX_FRACTIONS"),
+        )
         .with_reset(10.0);
     let file = ModelFile::from_model(&model, regimen, Simulation::grid(20.0, 1.0))?;
     let text = file.to_toml_string()?;

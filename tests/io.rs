@@ -320,7 +320,11 @@ fn every_law_and_enum_round_trips() -> Result<(), oncodyn::Error> {
                 subject: oncodyn::dosing::Subject::new().with_weight(72.5),
             };
             let text = file.to_toml_string()?;
-            assert_eq!(ModelFile::from_toml_str(&text)?, file, "TOML:\n{text}");
+            assert_eq!(
+                ModelFile::from_toml_str_unchecked(&text)?,
+                file,
+                "TOML:\n{text}"
+            );
         }
     }
     Ok(())
@@ -345,7 +349,7 @@ fn infinities_and_nan_round_trip() -> Result<(), oncodyn::Error> {
         subject: Default::default(),
     };
     let text = file.to_toml_string()?;
-    let back = ModelFile::from_toml_str(&text)?;
+    let back = ModelFile::from_toml_str_unchecked(&text)?;
     let tumor = &back.model.tumors[0];
     assert_eq!(tumor.initial, f64::INFINITY);
     match tumor.growth {
@@ -730,7 +734,8 @@ fn an_invalid_parameter_in_a_file_names_component_and_parameter() {
         "type = \"logistic\"\nrate = 0.18",
         "type = \"gompertz\"\nrate = -0.1",
     );
-    let file = ModelFile::from_toml_str(&text).expect("well-formed: values are checked on build");
+    let file = ModelFile::from_toml_str_unchecked(&text)
+        .expect("well-formed: values are checked on build");
     let err = file.simulate().expect_err("negative Gompertz rate");
     assert!(
         matches!(
@@ -743,6 +748,13 @@ fn an_invalid_parameter_in_a_file_names_component_and_parameter() {
     assert_eq!(
         err.to_string(),
         "tumor: parameter `rate` = -0.1 must be non-negative"
+    );
+    // Read with the check, the same problem names its line.
+    let err = ModelFile::from_toml_str(&text).expect_err("negative Gompertz rate");
+    let line = text.lines().position(|l| l == "rate = -0.1").map(|i| i + 1);
+    assert!(
+        matches!(err, IoError::Build { line: l, .. } if l == line),
+        "{err}"
     );
 }
 
@@ -770,4 +782,78 @@ fn a_missing_file_is_named() {
     assert!(err
         .to_string()
         .starts_with(&format!("{}: line 8", path.display())));
+}
+
+/// The Kuznetsov model file with `from` replaced by `to`, read back: its build error.
+fn kuznetsov_build_error(from: &str, to: &str) -> (Option<usize>, String, BuildError) {
+    let path = models_dir().join("kuznetsov_1994.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(text.contains(from), "`{from}` not in the model file");
+    match ModelFile::from_toml_str(&text.replacen(from, to, 1)) {
+        Err(IoError::Build {
+            line,
+            message,
+            source,
+            ..
+        }) => (line, message, *source),
+        other => panic!("{to}: expected a build error, got {other:?}"),
+    }
+}
+
+#[test]
+fn model_build_errors_name_the_line_of_the_component() {
+    // An unknown effector in a kill: the line of its `by`.
+    let (line, message, source) = kuznetsov_build_error(
+        "by = \"effector\"\non = \"tumor\"",
+        "by = \"ghost\"\non = \"tumor\"",
+    );
+    assert_eq!(line, Some(34), "{message}");
+    assert!(
+        message.starts_with("line 34: unknown effector `ghost`"),
+        "{message}"
+    );
+    assert!(matches!(source, BuildError::UnknownName { ref name, .. } if name == "ghost"));
+    // A second tumor named `tumor`: the line of the second `name`.
+    let (line, message, source) = kuznetsov_build_error(
+        "[[model.effectors]]",
+        "[[model.tumors]]\nname = \"tumor\"\ninitial = 1.0\ngrowth = { type = \"exponential\", rate = 0.1 }\n\n[[model.effectors]]",
+    );
+    assert_eq!(line, Some(28), "{message}");
+    assert!(message.contains("duplicate name `tumor`"), "{message}");
+    assert!(matches!(source, BuildError::DuplicateName { .. }));
+    // A negative rate: the line of its key, inside the inline law table.
+    let (line, message, source) = kuznetsov_build_error("rate = 3.422e-10", "rate = -3.422e-10");
+    assert_eq!(line, Some(48), "{message}");
+    assert!(
+        message.contains("tumor -> effector: parameter `rate`"),
+        "{message}"
+    );
+    assert!(matches!(
+        source,
+        BuildError::InvalidParameter { param: "rate", .. }
+    ));
+    let (line, message, _) = kuznetsov_build_error("death = 0.0412", "death = -0.0412");
+    assert_eq!(line, Some(31), "{message}");
+    // The read error keeps the path and the BuildError as its source.
+    let dir = std::env::temp_dir().join(format!("oncodyn-io-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("ghost.toml");
+    let text =
+        std::fs::read_to_string(models_dir().join("kuznetsov_1994.toml")).unwrap_or_default();
+    std::fs::write(
+        &path,
+        text.replacen("by = \"effector\"", "by = \"ghost\"", 1),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let err = ModelFile::read(&path).expect_err("unknown effector");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "{}: line 34: unknown effector `ghost`",
+            path.display()
+        )),
+        "{shown}"
+    );
+    let source = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(source.is_some_and(|s| s.starts_with("unknown effector `ghost`")));
 }

@@ -200,6 +200,7 @@ fn an_arm_where_every_patient_fails_names_the_count_and_the_cause() -> Result<()
         arm,
         failed,
         causes,
+        outcomes,
     }) = &err
     else {
         panic!("{err:?}");
@@ -207,6 +208,28 @@ fn an_arm_where_every_patient_fails_names_the_count_and_the_cause() -> Result<()
     assert_eq!((arm.as_str(), *failed, causes.len()), ("a", 4, 1), "{err}");
     assert!(causes[0].contains("v1"), "{err}");
     assert!(err.to_string().contains("v1"), "{err}");
+    // Every patient's row is kept, each failure with its error.
+    assert_eq!((outcomes.failures().count(), outcomes.failed(0)), (4, 4));
+    let mut csv = Vec::new();
+    outcomes.write_per_patient_csv(&mut csv)?;
+    let csv = String::from_utf8_lossy(&csv);
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.contains("failed") && l.contains("v1")),
+        "{csv}"
+    );
+    let mut summary = Vec::new();
+    outcomes.write_summary_csv(&mut summary)?;
+    let summary = String::from_utf8_lossy(&summary);
+    assert!(
+        summary
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("a,0,4,")),
+        "{summary}"
+    );
     assert_eq!(simulated, 4);
     Ok(())
 }

@@ -7,7 +7,6 @@ mod model;
 #[path = "../examples/common/study.rs"]
 mod study;
 
-use oncodyn::compare::PopulationError;
 use oncodyn::compare::{
     Bootstrap, Correlations, EndpointSpec, GradeScale, ParamMap, Parameter, Patient,
     PopulationSpec, RankBy, Recist, Study, StudyResult, Toxicity,
@@ -66,7 +65,7 @@ fn api_study(patients: usize, seed: u64) -> Result<(Study, PopulationSpec), onco
         Regimen::new("none"),
         Regimen::new("pd1").with(pd1_q3w.clone()),
         Regimen::new("rt_pd1")
-            .with_radiotherapy(Course::weekdays(2.0, 10).fractions(0.0))
+            .with_radiotherapy(Course::weekdays(2.0, 10).fractions(0.0)?)
             .with(pd1_q3w.shifted(14.0)),
     ];
     let times: Vec<f64> = (0..=120).map(f64::from).collect();
@@ -445,22 +444,22 @@ fn a_missing_simulation_section_is_named() {
 }
 
 #[test]
-fn an_invalid_distribution_fails_to_become_a_study_naming_the_parameter(
-) -> Result<(), oncodyn::Error> {
-    let file = StudyFile::from_toml_str(&edited(
+fn an_invalid_distribution_is_rejected_at_its_key_and_line() {
+    // Found when the file is read (before any work), at the distribution's `cv`.
+    let err = StudyFile::from_toml_str(&edited(
         30,
         r#"distribution = { type = "log_normal_cv", cv = -0.3 }"#,
-    ))?;
-    let err = file.to_study().err();
+    ))
+    .err();
     assert!(
         matches!(
             &err,
-            Some(oncodyn::Error::Population(PopulationError::InvalidDistribution { parameter, field: "cv", .. }))
-                if parameter == "growth"
+            Some(IoError::Toml { line: Some(30), key: Some(key), message, .. })
+                if key == "population.parameters[0].distribution.cv"
+                    && message.contains("parameter `growth`: `cv` = -0.3")
         ),
         "{err:?}"
     );
-    Ok(())
 }
 
 #[test]
@@ -471,4 +470,34 @@ fn a_file_error_names_the_path() {
         matches!(&err, Err(IoError::File { path: p, .. }) if p.ends_with("no_such_file.toml")),
         "{err:?}"
     );
+}
+
+#[test]
+fn a_study_model_that_does_not_build_names_the_line() {
+    // The CTL death rate of the default study made negative: the line of its key.
+    let text = std::fs::read_to_string("examples/studies/default.toml").unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("death = 0.0412"))
+        .map(|i| i + 1);
+    let bad = text.replacen("death = 0.0412", "death = -0.0412", 1);
+    match oncodyn::io::StudyFile::from_toml_str(&bad) {
+        Err(IoError::Build {
+            line: found,
+            message,
+            source,
+            ..
+        }) => {
+            assert_eq!(found, line, "{message}");
+            assert!(
+                message.contains("ctl: parameter `death` = -0.0412"),
+                "{message}"
+            );
+            assert!(matches!(
+                *source,
+                oncodyn::BuildError::InvalidParameter { .. }
+            ));
+        }
+        other => panic!("expected a build error, got {other:?}"),
+    }
 }

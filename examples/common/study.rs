@@ -47,7 +47,7 @@ pub fn default_study() -> Result<StudyFile, oncodyn::Error> {
     let model = model::build()?;
     Ok(StudyFile {
         model: model.spec().clone(),
-        arms: arms(),
+        arms: arms()?,
         patients: PatientSource::Drawn {
             population: population(),
             count: PATIENTS,
@@ -75,7 +75,7 @@ pub fn default_study() -> Result<StudyFile, oncodyn::Error> {
 }
 
 /// The six arms: every drug arm gets 4 cycles q3w of each of its drugs.
-fn arms() -> Vec<Regimen> {
+fn arms() -> Result<Vec<Regimen>, oncodyn::Error> {
     let anti_pd1 = Regimen::new("anti_pd1_alone").with(
         Dose::infusion(0.0, ANTI_PD1, ANTI_PD1_MG, ANTI_PD1_INFUSION_DAYS)
             .repeated(CYCLE_DAYS, CYCLES),
@@ -83,8 +83,8 @@ fn arms() -> Vec<Regimen> {
     let chemo = Regimen::new("chemo").with(
         Dose::infusion(0.0, CHEMO, CHEMO_MG, CHEMO_INFUSION_DAYS).repeated(CYCLE_DAYS, CYCLES),
     );
-    let rt = Course::weekdays(RT_GY, RT_FRACTIONS).fractions(0.0);
-    vec![
+    let rt = Course::weekdays(RT_GY, RT_FRACTIONS).fractions(0.0)?;
+    Ok(vec![
         Regimen::new("no_treatment"),
         anti_pd1.clone(),
         Regimen::new("concurrent_chemo_anti_pd1")
@@ -99,7 +99,7 @@ fn arms() -> Vec<Regimen> {
         Regimen::new("rt_then_anti_pd1")
             .with_radiotherapy(rt)
             .merged(&anti_pd1.shifted(AFTER_RT_DAYS)),
-    ]
+    ])
 }
 
 /// Between-patient variability, log-normal throughout (typical value = median).

@@ -32,6 +32,7 @@ use std::sync::Arc;
 /// The rate a drug acts on, with the handle of the population it belongs to. See
 /// [`TargetRate`] for how the effect `E(C)` enters each rate and in which unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// Added kill `E(C)·T` of a tumor (E in 1/day).
     TumorKill(StateId<Tumor>),

@@ -33,5 +33,5 @@ pub use stats::{
 };
 pub use study::{
     ArmSummary, Comparison, EndpointSpec, Exposure, Failure, Outcome, PatientEndpoints, Progress,
-    Rank, RankBy, Ranking, Study, StudyResult, Toxicity, MAX_THREADS,
+    Rank, RankBy, Ranking, Study, StudyOutcomes, StudyResult, Toxicity, MAX_THREADS,
 };

@@ -147,24 +147,21 @@ pub struct Study {
 const REPORTED_CAUSES: usize = 3;
 
 /// [`StudyError::ArmFailed`] for arm `arm` (named `name`): how many patients failed and the
-/// first distinct causes, in patient order.
-fn arm_failed(name: &str, arm: usize, outcomes: &[Outcome]) -> StudyError {
+/// first distinct causes, in patient order, with every patient's outcome in `outcomes`.
+fn arm_failed(name: &str, arm: usize, outcomes: StudyOutcomes) -> StudyError {
     let mut causes: Vec<String> = Vec::new();
     let mut failed = 0;
-    for outcome in outcomes {
-        if let Outcome::Failed(f) = outcome {
-            if f.arm == arm {
-                failed += 1;
-                if causes.len() < REPORTED_CAUSES && !causes.contains(&f.error) {
-                    causes.push(f.error.clone());
-                }
-            }
+    for f in outcomes.failures().filter(|f| f.arm == arm) {
+        failed += 1;
+        if causes.len() < REPORTED_CAUSES && !causes.contains(&f.error) {
+            causes.push(f.error.clone());
         }
     }
     StudyError::ArmFailed {
         arm: name.to_string(),
         failed,
         causes,
+        outcomes: Box::new(outcomes),
     }
 }
 
@@ -327,6 +324,118 @@ pub struct StudyResult {
     pub ranking: Ranking,
 }
 
+/// Every patient's outcome of a run, without the summaries: what [`StudyError::ArmFailed`]
+/// carries when an arm has no successful patient (so it has no summary), so that the
+/// per-patient rows, each failure with its error, can still be written.
+///
+/// ```
+/// # use oncodyn::compare::StudyOutcomes;
+/// # use oncodyn::{Error, StudyError};
+/// # fn keep(err: &Error) -> Option<&StudyOutcomes> {
+/// if let Error::Study(StudyError::ArmFailed { outcomes, .. }) = err {
+///     let mut csv = Vec::new();
+///     outcomes.write_per_patient_csv(&mut csv).ok()?; // one row per patient and arm
+///     return Some(outcomes);
+/// }
+/// # None }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct StudyOutcomes {
+    /// Arm names, in study order.
+    pub arms: Vec<String>,
+    /// Names of the patients' values.
+    pub parameter_names: Vec<String>,
+    /// The patients, in study order.
+    pub population: Population,
+    /// Output times, days.
+    pub times: Vec<f64>,
+    /// Patient-major outcomes: index `patient · arms + arm`.
+    pub outcomes: Vec<Outcome>,
+}
+
+impl StudyOutcomes {
+    /// The failed simulations.
+    pub fn failures(&self) -> impl Iterator<Item = &Failure> {
+        failures(&self.outcomes)
+    }
+
+    /// How many patients of `arm` failed.
+    pub fn failed(&self, arm: usize) -> usize {
+        self.failures().filter(|f| f.arm == arm).count()
+    }
+
+    /// Writes one line per patient and arm, as [`StudyResult::write_per_patient_csv`]: a
+    /// failed simulation has status `failed` and its message in the `error` column.
+    ///
+    /// # Errors
+    /// [`IoError::Csv`](crate::IoError::Csv) when writing fails.
+    pub fn write_per_patient_csv<W: std::io::Write>(&self, writer: W) -> Result<(), Error> {
+        write_per_patient(
+            &self.arms,
+            &self.parameter_names,
+            &self.population,
+            &self.outcomes,
+            writer,
+        )
+    }
+
+    /// Writes one line per arm with the columns of [`StudyResult::write_summary_csv`]: the
+    /// counts of successful and failed patients are filled in, the statistics (which a
+    /// failed arm does not have) are left empty.
+    ///
+    /// # Errors
+    /// [`IoError::Csv`](crate::IoError::Csv) when writing fails.
+    pub fn write_summary_csv<W: std::io::Write>(&self, writer: W) -> Result<(), Error> {
+        let mut w = csv::Writer::from_writer(writer);
+        w.write_record(SUMMARY_HEADER)
+            .map_err(crate::IoError::from)?;
+        for (arm, name) in self.arms.iter().enumerate() {
+            let failed = self.failed(arm);
+            let mut row = vec![
+                name.clone(),
+                (self.population.len() - failed).to_string(),
+                failed.to_string(),
+            ];
+            row.resize(SUMMARY_HEADER.len(), String::new());
+            w.write_record(&row).map_err(crate::IoError::from)?;
+        }
+        w.flush()
+            .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
+        Ok(())
+    }
+}
+
+/// The failed simulations among `outcomes`.
+fn failures(outcomes: &[Outcome]) -> impl Iterator<Item = &Failure> {
+    outcomes.iter().filter_map(|o| match o {
+        Outcome::Failed(f) => Some(f),
+        Outcome::Done(_) => None,
+    })
+}
+
+/// The columns of summary.csv.
+const SUMMARY_HEADER: [&str; 19] = [
+    "arm",
+    "patients",
+    "failed",
+    "orr",
+    "orr_lower",
+    "orr_upper",
+    "dcr",
+    "dcr_lower",
+    "dcr_upper",
+    "median_ttp_d",
+    "median_ttp_lower_d",
+    "median_ttp_upper_d",
+    "best_percent_change_mean",
+    "best_percent_change_median",
+    "final_burden_mean",
+    "final_burden_median",
+    "grade3_toxicity",
+    "rank",
+    "tied_with_previous",
+];
+
 impl Study {
     /// A study with default endpoints (ranked by objective response), a progression rule and
     /// default solver options.
@@ -358,8 +467,10 @@ impl Study {
     /// # Errors
     /// [`StudyError::InvalidThreads`] for `threads` = 0 or above [`MAX_THREADS`], checked
     /// first; [`StudyError`] for a study that cannot run (no arms, no patients, a parameter map that
-    /// does not fit the model, a thread pool that cannot start, no arm with a successful
-    /// patient); a failing patient is not an error (see [`StudyResult::failures`]).
+    /// does not fit the model, a thread pool that cannot start); [`StudyError::ArmFailed`] when
+    /// an arm has no successful patient, naming the first distinct causes and carrying every
+    /// patient's outcome ([`StudyOutcomes`]) so that the per-patient rows can still be written.
+    /// A failing patient is not an error otherwise (see [`StudyResult::failures`]).
     pub fn run(
         &self,
         threads: Option<usize>,
@@ -410,8 +521,8 @@ impl Study {
     /// Every check that needs no simulation, so that a study that cannot succeed fails before
     /// its first patient: the thread count, arms and patients present, the parameter map,
     /// unique arm names, each arm's regimen against the model (for the first patient's
-    /// covariates), the bootstrap's resamples, the diameter mapping's cell density, the
-    /// toxicity column and the exposure drugs.
+    /// covariates), a horizon after the first output time, the bootstrap's resamples, the
+    /// diameter mapping's cell density, the toxicity column and the exposure drugs.
     fn check(&self, threads: Option<usize>) -> Result<(), Error> {
         if let Some(n) = threads {
             if n == 0 || n > MAX_THREADS {
@@ -444,6 +555,15 @@ impl Study {
                     arm: arm.name.clone(),
                     source,
                 })?;
+        }
+        match (self.times.first(), self.times.last()) {
+            (Some(first), Some(&last)) if last > *first => {}
+            (_, last) => {
+                return Err(StudyError::NoHorizon {
+                    horizon: last.copied().unwrap_or(f64::NAN),
+                }
+                .into())
+            }
         }
         check_resamples(&self.endpoints.bootstrap)?;
         check_density(&self.endpoints.recist.mapping)?;
@@ -558,12 +678,19 @@ impl Study {
                 _ => None,
             })
         };
+        if let Some(arm) = (0..n_arms).find(|&arm| done(arm).next().is_none()) {
+            let outcomes = StudyOutcomes {
+                arms: self.arms.iter().map(|a| a.name.clone()).collect(),
+                parameter_names: self.patients.names().to_vec(),
+                population: self.patients.clone(),
+                times: self.times.clone(),
+                outcomes,
+            };
+            return Err(arm_failed(&self.arms[arm].name, arm, outcomes).into());
+        }
         let mut summaries = Vec::with_capacity(n_arms);
         for (arm, regimen) in self.arms.iter().enumerate() {
             let ok: Vec<&PatientEndpoints> = done(arm).collect();
-            if ok.is_empty() {
-                return Err(arm_failed(&regimen.name, arm, &outcomes).into());
-            }
             let count = |f: fn(&Response) -> bool| ok.iter().filter(|e| f(&e.response)).count();
             let ttp: Vec<TimeToEvent> = ok.iter().map(|e| e.time_to_progression).collect();
             let values =
@@ -712,10 +839,7 @@ impl Study {
 impl StudyResult {
     /// The failed simulations.
     pub fn failures(&self) -> impl Iterator<Item = &Failure> {
-        self.outcomes.iter().filter_map(|o| match o {
-            Outcome::Failed(f) => Some(f),
-            Outcome::Done(_) => None,
-        })
+        failures(&self.outcomes)
     }
 
     /// The successful simulations of `arm`.
@@ -749,91 +873,13 @@ impl StudyResult {
     /// # Errors
     /// [`IoError::Csv`](crate::IoError::Csv) when writing fails.
     pub fn write_per_patient_csv<W: std::io::Write>(&self, writer: W) -> Result<(), Error> {
-        let mut w = csv::Writer::from_writer(writer);
-        let drugs: Vec<String> = self
-            .outcomes
-            .iter()
-            .find_map(|o| match o {
-                Outcome::Done(e) => Some(e.exposure.iter().map(|x| x.drug.clone()).collect()),
-                Outcome::Failed(_) => None,
-            })
-            .unwrap_or_default();
-        let mut header: Vec<String> = vec!["patient".into(), "arm".into()];
-        header.extend(self.parameter_names.iter().cloned());
-        header.extend(
-            [
-                "status",
-                "final_burden",
-                "nadir",
-                "nadir_time_d",
-                "best_percent_change",
-                "tumor_auc",
-                "ttp_d",
-                "ttp_censored",
-                "best_response",
-                "toxicity_worst",
-                "toxicity_grade",
-            ]
-            .map(String::from),
-        );
-        for d in &drugs {
-            header.push(format!("{d}_auc_mg_day_per_L"));
-            header.push(format!("{d}_cmax_mg_per_L"));
-            header.push(format!("{d}_trough_mg_per_L"));
-        }
-        header.push("error".into());
-        w.write_record(&header).map_err(crate::IoError::from)?;
-        let number = super::population::format_number;
-        let n_arms = self.arms.len();
-        for (k, o) in self.outcomes.iter().enumerate() {
-            let mut row: Vec<String> = Vec::with_capacity(header.len());
-            match o {
-                Outcome::Done(e) => {
-                    row.push(e.patient.to_string());
-                    row.push(self.arms[e.arm].clone());
-                    let values = self.population.patients()[k / n_arms].values();
-                    row.extend(values.iter().map(|v| number(*v)));
-                    row.push("ok".into());
-                    for v in [
-                        e.final_burden,
-                        e.nadir,
-                        e.nadir_time,
-                        e.best_percent_change,
-                        e.tumor_auc,
-                        e.time_to_progression.time,
-                    ] {
-                        row.push(number(v));
-                    }
-                    row.push(e.time_to_progression.censored.to_string());
-                    row.push(e.response.abbreviation().to_string());
-                    match e.toxicity {
-                        Some((worst, grade)) => {
-                            row.push(number(worst));
-                            row.push(grade.to_string());
-                        }
-                        None => row.extend([String::new(), String::new()]),
-                    }
-                    for x in &e.exposure {
-                        row.push(number(x.auc));
-                        row.push(number(x.cmax));
-                        row.push(x.trough.map(number).unwrap_or_default());
-                    }
-                    row.push(String::new());
-                }
-                Outcome::Failed(f) => {
-                    row.push(f.patient.to_string());
-                    row.push(self.arms[f.arm].clone());
-                    row.extend(f.parameters.iter().map(|v| number(*v)));
-                    row.push("failed".into());
-                    row.resize(header.len() - 1, String::new());
-                    row.push(f.error.clone());
-                }
-            }
-            w.write_record(&row).map_err(crate::IoError::from)?;
-        }
-        w.flush()
-            .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
-        Ok(())
+        write_per_patient(
+            &self.arms,
+            &self.parameter_names,
+            &self.population,
+            &self.outcomes,
+            writer,
+        )
     }
 
     /// Writes one line per arm with its summary and intervals.
@@ -842,28 +888,8 @@ impl StudyResult {
     /// [`IoError::Csv`](crate::IoError::Csv) when writing fails.
     pub fn write_summary_csv<W: std::io::Write>(&self, writer: W) -> Result<(), Error> {
         let mut w = csv::Writer::from_writer(writer);
-        w.write_record([
-            "arm",
-            "patients",
-            "failed",
-            "orr",
-            "orr_lower",
-            "orr_upper",
-            "dcr",
-            "dcr_lower",
-            "dcr_upper",
-            "median_ttp_d",
-            "median_ttp_lower_d",
-            "median_ttp_upper_d",
-            "best_percent_change_mean",
-            "best_percent_change_median",
-            "final_burden_mean",
-            "final_burden_median",
-            "grade3_toxicity",
-            "rank",
-            "tied_with_previous",
-        ])
-        .map_err(crate::IoError::from)?;
+        w.write_record(SUMMARY_HEADER)
+            .map_err(crate::IoError::from)?;
         let number = super::population::format_number;
         let opt = |v: Option<f64>| v.map(number).unwrap_or_default();
         for (arm, s) in self.summaries.iter().enumerate() {
@@ -896,4 +922,98 @@ impl StudyResult {
             .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
         Ok(())
     }
+}
+
+/// Writes one line per patient and arm: `patient,arm,<parameters>,status,<endpoints>,error`.
+fn write_per_patient<W: std::io::Write>(
+    arms: &[String],
+    parameter_names: &[String],
+    population: &Population,
+    outcomes: &[Outcome],
+    writer: W,
+) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(writer);
+    let drugs: Vec<String> = outcomes
+        .iter()
+        .find_map(|o| match o {
+            Outcome::Done(e) => Some(e.exposure.iter().map(|x| x.drug.clone()).collect()),
+            Outcome::Failed(_) => None,
+        })
+        .unwrap_or_default();
+    let mut header: Vec<String> = vec!["patient".into(), "arm".into()];
+    header.extend(parameter_names.iter().cloned());
+    header.extend(
+        [
+            "status",
+            "final_burden",
+            "nadir",
+            "nadir_time_d",
+            "best_percent_change",
+            "tumor_auc",
+            "ttp_d",
+            "ttp_censored",
+            "best_response",
+            "toxicity_worst",
+            "toxicity_grade",
+        ]
+        .map(String::from),
+    );
+    for d in &drugs {
+        header.push(format!("{d}_auc_mg_day_per_L"));
+        header.push(format!("{d}_cmax_mg_per_L"));
+        header.push(format!("{d}_trough_mg_per_L"));
+    }
+    header.push("error".into());
+    w.write_record(&header).map_err(crate::IoError::from)?;
+    let number = super::population::format_number;
+    let n_arms = arms.len();
+    for (k, o) in outcomes.iter().enumerate() {
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
+        match o {
+            Outcome::Done(e) => {
+                row.push(e.patient.to_string());
+                row.push(arms[e.arm].clone());
+                let values = population.patients()[k / n_arms].values();
+                row.extend(values.iter().map(|v| number(*v)));
+                row.push("ok".into());
+                for v in [
+                    e.final_burden,
+                    e.nadir,
+                    e.nadir_time,
+                    e.best_percent_change,
+                    e.tumor_auc,
+                    e.time_to_progression.time,
+                ] {
+                    row.push(number(v));
+                }
+                row.push(e.time_to_progression.censored.to_string());
+                row.push(e.response.abbreviation().to_string());
+                match e.toxicity {
+                    Some((worst, grade)) => {
+                        row.push(number(worst));
+                        row.push(grade.to_string());
+                    }
+                    None => row.extend([String::new(), String::new()]),
+                }
+                for x in &e.exposure {
+                    row.push(number(x.auc));
+                    row.push(number(x.cmax));
+                    row.push(x.trough.map(number).unwrap_or_default());
+                }
+                row.push(String::new());
+            }
+            Outcome::Failed(f) => {
+                row.push(f.patient.to_string());
+                row.push(arms[f.arm].clone());
+                row.extend(f.parameters.iter().map(|v| number(*v)));
+                row.push("failed".into());
+                row.resize(header.len() - 1, String::new());
+                row.push(f.error.clone());
+            }
+        }
+        w.write_record(&row).map_err(crate::IoError::from)?;
+    }
+    w.flush()
+        .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
+    Ok(())
 }

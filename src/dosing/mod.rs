@@ -27,7 +27,7 @@
 //! let arm = Regimen::new("chemo-RT + anti-PD-1")
 //!     .with_doses(Cycle::new(21.0, 4).on_days(&[1, 8]).doses(&chemo)?)   // 40 mg/m² d1,8 q21d
 //!     .with(Dose::infusion(0.0, "anti_pd1", 200.0, 1.0 / 48.0).repeated(21.0, 4))
-//!     .with_radiotherapy(Course::conventional().fractions(0.0));         // 60 Gy in 30 fx
+//!     .with_radiotherapy(Course::conventional().fractions(0.0)?);        // 60 Gy in 30 fx
 //! let patient = Subject::new().with_weight(80.0).with_height(180.0);     // BSA 2 m²
 //! let mine = arm.for_subject(&patient)?;
 //! assert_eq!(mine.doses[0].amount, 80.0);                                 // mg

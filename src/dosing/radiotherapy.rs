@@ -25,14 +25,18 @@
 //! assert_eq!(course.overall_time(), 39.0);                  // days, first to last fraction
 //! assert_eq!(course.eqd2(10.0), 60.0);                      // Gy, α/β = 10 Gy
 //! // Starting on a Wednesday, day 2 of the simulation: the first weekend falls on days 5 and 6.
-//! let days: Vec<f64> = course.starting_on(Weekday::Wednesday).fractions(2.0)
+//! let days: Vec<f64> = course.starting_on(Weekday::Wednesday).fractions(2.0)?
 //!     .iter().map(|f| f.time).collect();
 //! assert_eq!(&days[..4], &[2.0, 3.0, 4.0, 7.0]);
 //! // Repopulation after a kick-off of 21 days (pkpd.md §7): 11.88 Gy lost.
 //! let head_and_neck = Repopulation { alpha: 0.35, kickoff: 21.0, doubling_time: 3.0 };
 //! assert!((course.bed_with_repopulation(10.0, &head_and_neck) - 60.117476904686).abs() < 1e-9);
+//! // A count above MAX_FRACTIONS is a typed error, not gigabytes of fractions.
+//! assert!(Course::weekdays(2.0, 4_000_000_000).fractions(0.0).is_err());
+//! # Ok::<(), oncodyn::ScheduleError>(())
 //! ```
 
+use crate::error::ScheduleError;
 pub use crate::model::Radiosensitivity;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::LN_2;
@@ -246,7 +250,11 @@ impl Course {
 
     /// The fractions, the course starting on day `start` (days from the start of the
     /// simulation; for weekday spacing, `start` is the course's `first` weekday).
-    pub fn fractions(&self, start: f64) -> Vec<Fraction> {
+    ///
+    /// # Errors
+    /// [`ScheduleError::TooManyFractions`] for a `count` above [`MAX_FRACTIONS`], checked
+    /// before anything is allocated.
+    pub fn fractions(&self, start: f64) -> Result<Vec<Fraction>, ScheduleError> {
         match self.spacing {
             Spacing::Weekdays { first } => weekdays_from(start, first, self.dose, self.count),
             Spacing::Every { interval } => every(start, self.dose, self.count, interval),
@@ -258,9 +266,25 @@ impl Course {
         f64::from(self.count) * self.dose
     }
 
-    /// Overall treatment time, days: from the first to the last fraction.
+    /// Overall treatment time, days: from the first to the last fraction (counted without
+    /// listing the fractions, so any `count` has one).
     pub fn overall_time(&self) -> f64 {
-        overall_time(&self.fractions(0.0))
+        if self.count == 0 {
+            return 0.0;
+        }
+        let last = u64::from(self.count - 1);
+        match self.spacing {
+            Spacing::Every { interval } => last as f64 * interval,
+            Spacing::Weekdays { first } => {
+                // From the first weekday on or after `first`, `last` more weekdays.
+                let offset = u64::from(first.index());
+                let skip = if offset < 5 { 0 } else { 7 - offset };
+                let start = (offset + skip) % 7; // 0..5: Monday to Friday
+                let k = start + last; // weekday count from the Monday of the first week
+                let end = k / 5 * 7 + k % 5;
+                (end - start) as f64
+            }
+        }
     }
 
     /// BED with ratio `alpha_beta` (Gy): `n·d·(1 + d/(α/β))`, Gy.
@@ -288,15 +312,26 @@ impl Course {
 /// `count` fractions of `dose` Gy given once a day on weekdays (Monday to Friday), starting on
 /// day `start`, which is taken to be a Monday: the conventional course. 60 Gy in 30 fractions is
 /// `weekdays(0.0, 2.0, 30)`: six weeks, the last fraction on day 39.
-pub fn weekdays(start: f64, dose: f64, count: u32) -> Vec<Fraction> {
+///
+/// # Errors
+/// [`ScheduleError::TooManyFractions`] for a `count` above [`MAX_FRACTIONS`].
+pub fn weekdays(start: f64, dose: f64, count: u32) -> Result<Vec<Fraction>, ScheduleError> {
     weekdays_from(start, Weekday::Monday, dose, count)
 }
 
 /// `count` fractions of `dose` Gy given once a day Monday to Friday, day `start` being a
 /// `first`: the first fraction is on `start` if that is a weekday, else the next Monday.
-pub fn weekdays_from(start: f64, first: Weekday, dose: f64, count: u32) -> Vec<Fraction> {
-    // Days counted in u64: `count` weekdays span up to `7·count/5 + 2` days, more than a u32
-    // holds for `count` near u32::MAX.
+///
+/// # Errors
+/// [`ScheduleError::TooManyFractions`] for a `count` above [`MAX_FRACTIONS`].
+pub fn weekdays_from(
+    start: f64,
+    first: Weekday,
+    dose: f64,
+    count: u32,
+) -> Result<Vec<Fraction>, ScheduleError> {
+    check_count(count)?;
+    // Days counted in u64: `count` weekdays span up to `7·count/5 + 2` days.
     let mut fractions = Vec::with_capacity(count as usize);
     let mut day = 0u64;
     while fractions.len() < count as usize {
@@ -308,24 +343,85 @@ pub fn weekdays_from(start: f64, first: Weekday, dose: f64, count: u32) -> Vec<F
         }
         day += 1;
     }
-    fractions
+    Ok(fractions)
 }
 
 /// `count` fractions of `dose` Gy every `interval` days from `start` (e.g. SBRT 8 Gy × 3 every
 /// other day: `every(0.0, 8.0, 3, 2.0)`).
-pub fn every(start: f64, dose: f64, count: u32, interval: f64) -> Vec<Fraction> {
-    (0..count)
+///
+/// # Errors
+/// [`ScheduleError::TooManyFractions`] for a `count` above [`MAX_FRACTIONS`].
+pub fn every(
+    start: f64,
+    dose: f64,
+    count: u32,
+    interval: f64,
+) -> Result<Vec<Fraction>, ScheduleError> {
+    check_count(count)?;
+    Ok((0..count)
         .map(|k| Fraction {
             time: start + f64::from(k) * interval,
             dose,
         })
-        .collect()
+        .collect())
+}
+
+/// The most fractions one course may list: a hundred thousand, two orders of magnitude above
+/// any clinical course. A larger `count` (a typo, `4000000000`) would allocate gigabytes; it is
+/// rejected with [`ScheduleError::TooManyFractions`].
+pub const MAX_FRACTIONS: u32 = 100_000;
+
+fn check_count(count: u32) -> Result<(), ScheduleError> {
+    if count > MAX_FRACTIONS {
+        return Err(ScheduleError::TooManyFractions {
+            count,
+            limit: MAX_FRACTIONS,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn overall_time_is_counted_without_listing_and_matches_the_fractions() {
+        let days = [
+            Weekday::Monday,
+            Weekday::Wednesday,
+            Weekday::Friday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+        ];
+        for count in [0, 1, 2, 4, 5, 6, 9, 30, 101] {
+            for first in days {
+                let course = Course::weekdays(2.0, count).starting_on(first);
+                let listed = course.fractions(3.0).unwrap_or_default();
+                assert_eq!(
+                    course.overall_time(),
+                    overall_time(&listed),
+                    "{count} {first:?}"
+                );
+            }
+            let course = Course::every(8.0, count, 2.5);
+            let listed = course.fractions(0.0).unwrap_or_default();
+            assert_eq!(course.overall_time(), overall_time(&listed), "{count}");
+        }
+        let huge = Course::weekdays(2.0, u32::MAX);
+        assert!(matches!(
+            huge.fractions(0.0),
+            Err(ScheduleError::TooManyFractions {
+                count: u32::MAX,
+                limit: MAX_FRACTIONS
+            })
+        ));
+        assert!(huge.overall_time().is_finite());
+        assert!(Course::every(2.0, MAX_FRACTIONS + 1, 1.0)
+            .fractions(0.0)
+            .is_err());
+    }
 
     // Exact arithmetic: shared/models/pkpd.md §7, "Checkable numbers" (α/β = 10 and 3).
     #[test]
@@ -355,7 +451,7 @@ mod tests {
 
     #[test]
     fn sixty_gray_in_thirty_weekday_fractions_spans_six_weeks() {
-        let course = weekdays(0.0, 2.0, 30);
+        let course = weekdays(0.0, 2.0, 30).unwrap_or_default();
         assert_eq!(course.len(), 30);
         let days: Vec<f64> = course.iter().map(|f| f.time).collect();
         assert_eq!(&days[..6], &[0.0, 1.0, 2.0, 3.0, 4.0, 7.0]);

@@ -20,6 +20,7 @@
 //! [`compare::Study`](crate::compare::Study); `examples/studies/` holds the README main
 //! command's study.
 
+mod build_error;
 pub mod nonmem;
 pub mod observations;
 mod spec;

@@ -1,6 +1,7 @@
 //! [`ModelFile`]: a model, its regimen and the simulation settings as one TOML document, with
 //! error messages that name the offending field and its line.
 
+use super::build_error::build_error;
 use super::toml_error::parse;
 use crate::dosing::{Regimen, Subject};
 use crate::error::{BuildError, Error, IoError, ScheduleError};
@@ -292,27 +293,49 @@ impl From<Simulation> for SimulationTable {
     }
 }
 
+/// Parses `text` (read from `path`) and builds its model once, so that a build error names the
+/// line of the component at fault.
+fn from_text(text: &str, path: &str) -> Result<ModelFile, IoError> {
+    let file: ModelFile = parse(text, path)?;
+    match file.model.clone().build() {
+        Ok(_) => Ok(file),
+        Err(error) => Err(build_error(path, text, error)),
+    }
+}
+
 impl ModelFile {
-    /// Parses a model file from TOML text.
+    /// Parses a model file from TOML text and checks that its model builds.
     ///
     /// # Errors
     /// [`IoError::Toml`] for bad syntax, a missing or unknown field, a value of the wrong type
     /// or an unknown law `type`, with the line and column and the key path of the offending
-    /// field (`model.tumors[0].growth.rate`). Parameter values are checked later, when the
-    /// model is built ([`build`](Self::build)).
+    /// field (`model.tumors[0].growth.rate`); [`IoError::Build`] for a model that does not
+    /// build (an unknown or duplicate name, an invalid parameter value), each problem with the
+    /// line of its component or key, the [`BuildError`] as its source.
     pub fn from_toml_str(text: &str) -> Result<ModelFile, IoError> {
+        from_text(text, "<string>")
+    }
+
+    /// Parses a model file from TOML text without building its model: for a file whose
+    /// values are not meant to build (a round trip of any value, NaN and negative rates
+    /// included). A model that does not build fails later, in [`build`](Self::build), without
+    /// a line.
+    ///
+    /// # Errors
+    /// [`IoError::Toml`] as in [`from_toml_str`](Self::from_toml_str).
+    pub fn from_toml_str_unchecked(text: &str) -> Result<ModelFile, IoError> {
         parse(text, "<string>")
     }
 
-    /// Reads a model file.
+    /// Reads a model file and checks that its model builds.
     ///
     /// # Errors
-    /// [`IoError::File`] when the file cannot be read; [`IoError::Toml`] as in
-    /// [`from_toml_str`](Self::from_toml_str), with the path.
+    /// [`IoError::File`] when the file cannot be read; [`IoError::Toml`] and
+    /// [`IoError::Build`] as in [`from_toml_str`](Self::from_toml_str), with the path.
     pub fn read(path: impl AsRef<Path>) -> Result<ModelFile, IoError> {
         let path = path.as_ref();
         let text = super::read_text(path)?;
-        parse(&text, &path.display().to_string())
+        from_text(&text, &path.display().to_string())
     }
 
     /// The file as TOML text (read back by [`from_toml_str`](Self::from_toml_str) into an equal

@@ -11,7 +11,7 @@ use super::spec::Simulation;
 use super::toml_error::{at_key, parse, Segment};
 use crate::compare::{EndpointSpec, ParamMap, ParamPath, Population, PopulationSpec, Study};
 use crate::dosing::Regimen;
-use crate::error::{Error, IoError};
+use crate::error::{Error, IoError, PopulationError};
 use crate::model::ModelSpec;
 use crate::solver::EventRule;
 use serde::{Deserialize, Serialize};
@@ -197,9 +197,39 @@ fn rejected(steps: &[&str], reason: impl Into<String>) -> Rejected {
     }
 }
 
+/// A drawn population that cannot be sampled, at the key of the offending value: for a
+/// distribution's value, `population.parameters[i].typical` or
+/// `population.parameters[i].distribution.<field>` (or `covariates`), else `population`.
+fn population_key(population: &PopulationSpec, error: PopulationError) -> Rejected {
+    let reason = error.to_string();
+    if let PopulationError::InvalidDistribution {
+        parameter, field, ..
+    } = &error
+    {
+        for (list, entries) in [
+            ("parameters", &population.parameters),
+            ("covariates", &population.covariates),
+        ] {
+            if let Some(i) = entries.iter().position(|p| &p.name == parameter) {
+                let mut key = vec![
+                    Segment::Key("population".to_string()),
+                    Segment::Key(list.to_string()),
+                    Segment::Index(i),
+                ];
+                if *field != "typical" {
+                    key.push(Segment::Key("distribution".to_string()));
+                }
+                key.push(Segment::Key((*field).to_string()));
+                return Rejected { key, reason };
+            }
+        }
+    }
+    rejected(&["population"], reason)
+}
+
 /// Checks what serde cannot: where the patients come from, the parameter bindings against the
-/// population and the model, unique arm names, the bootstrap's resamples, and the toxicity
-/// grade scale.
+/// population and the model, unique arm names, the drawn population's distributions, the
+/// diameter mapping's density, the bootstrap's resamples, and the toxicity grade scale.
 fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
     let patients =
         match (table.population, table.patients_csv) {
@@ -310,6 +340,17 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
             });
         }
     }
+    if let PatientSource::Drawn { population, .. } = &patients {
+        if let Err(e) = population.sampler() {
+            return Err(population_key(population, e));
+        }
+    }
+    if let Err(e) = crate::compare::check_density(&table.endpoints.recist.mapping) {
+        return Err(rejected(
+            &["endpoints", "recist", "mapping", "cells_per_mm3"],
+            e.to_string(),
+        ));
+    }
     if let Err(e) = crate::compare::check_resamples(&table.endpoints.bootstrap) {
         return Err(rejected(
             &["endpoints", "bootstrap", "resamples"],
@@ -386,8 +427,13 @@ impl StudyFile {
     /// missing or unknown field, a value of the wrong type or an unknown `type` tag; for both
     /// `[population]` and `patients_csv`, or a drawn population without `patients` or `seed`;
     /// for a `[[parameters]]` name the drawn population lacks, or a path that does not parse or
-    /// lead to a real-valued parameter of the model; for grade thresholds out of order. Model
-    /// parameter values, doses and distributions are checked by [`to_study`](Self::to_study).
+    /// lead to a real-valued parameter of the model; for grade thresholds out of order; for a
+    /// drawn population's value out of range (a negative `omega`), a non-positive
+    /// `cells_per_mm3`, bootstrap resamples out of range or a toxicity column the model does
+    /// not have, at their key.
+    /// [`IoError::Build`] for a model that does not build (an unknown or duplicate name, an
+    /// invalid parameter value), each problem with the line of its component. Doses are
+    /// checked by [`to_study`](Self::to_study).
     pub fn from_toml_str(text: &str) -> Result<StudyFile, IoError> {
         from_text(text, "<string>")
     }
@@ -395,8 +441,8 @@ impl StudyFile {
     /// Reads a study file; a relative `patients_csv` is taken from the file's directory.
     ///
     /// # Errors
-    /// [`IoError::File`] when the file cannot be read; [`IoError::Toml`] as in
-    /// [`from_toml_str`](Self::from_toml_str), with the path.
+    /// [`IoError::File`] when the file cannot be read; [`IoError::Toml`] and
+    /// [`IoError::Build`] as in [`from_toml_str`](Self::from_toml_str), with the path.
     pub fn read(path: impl AsRef<Path>) -> Result<StudyFile, IoError> {
         let path = path.as_ref();
         let text = super::read_text(path)?;
@@ -503,5 +549,18 @@ impl StudyFile {
 
 fn from_text(text: &str, path: &str) -> Result<StudyFile, IoError> {
     let table: StudyTable = parse(text, path)?;
-    check(table).map_err(|r| at_key(path, text, &r.key, &r.reason))
+    let file = check(table).map_err(|r| at_key(path, text, &r.key, &r.reason))?;
+    let model = match file.model.clone().build() {
+        Ok(model) => model,
+        Err(error) => return Err(super::build_error::build_error(path, text, error)),
+    };
+    if let Some(toxicity) = &file.endpoints.toxicity {
+        // An empty trajectory has the columns every simulation of the model will have.
+        if let Err(e) = crate::trajectory::Trajectory::new(&model).column_by_name(&toxicity.column)
+        {
+            let key = key(&["endpoints", "toxicity", "column"]);
+            return Err(at_key(path, text, &key, &e.to_string()));
+        }
+    }
+    Ok(file)
 }

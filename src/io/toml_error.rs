@@ -124,7 +124,7 @@ fn describes(value: &DeValue<'_>, unexpected: &str) -> bool {
 }
 
 /// 1-based line and column (in characters) of byte `offset` of `text`.
-fn position(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn position(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -145,7 +145,7 @@ const DESCRIPTION_LIMIT: usize = 300;
 
 /// The source line holding `span`, with carets under the span; a line longer than the window
 /// around the column is cut (see [`SNIPPET_WINDOW`]).
-fn snippet(text: &str, span: &Range<usize>, line: usize, column: usize) -> String {
+pub(crate) fn snippet(text: &str, span: &Range<usize>, line: usize, column: usize) -> String {
     let content = text.lines().nth(line - 1).unwrap_or("");
     let length = content.chars().count();
     let first = column.saturating_sub(1).saturating_sub(SNIPPET_WINDOW);

@@ -68,6 +68,7 @@ mod sealed {
 /// The kinds of model component, as data (for errors and layouts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ComponentKind {
     /// A tumor population.
     Tumor,

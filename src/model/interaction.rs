@@ -45,6 +45,7 @@ pub struct RatioDependent {
 /// An effector–tumor kill law.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum KillLaw {
     /// See [`MassAction`].
     MassAction(MassAction),

@@ -92,6 +92,7 @@ use std::sync::Arc;
 /// What a state is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StateRole {
     /// Proliferating tumor cells.
     Tumor,

@@ -50,6 +50,7 @@ pub enum Segment {
 
 /// Which element of a list a [`Segment::Element`] picks.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Selector {
     /// The element whose `name` is this: `tumors[tumor]`.
     Name(String),

@@ -59,6 +59,7 @@ pub struct ExpKill {
 /// A drug effect law.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EffectLaw {
     /// See [`Linear`].
     Linear(Linear),

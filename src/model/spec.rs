@@ -142,6 +142,7 @@ pub struct SuppressionSpec {
 /// The rate a drug acts on, and how `E(C)` enters it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TargetRate {
     /// Added tumor kill `E(C)·T` (E in 1/day); killed cells enter the transit chain if any.
     TumorKill,

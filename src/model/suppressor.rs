@@ -46,6 +46,7 @@ impl Inhibition {
 /// Which effector rate a suppressor damps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SuppressedRate {
     /// Every kill term of the effector.
     Kill,

@@ -86,6 +86,7 @@ pub struct PowerLaw {
 /// A tumor growth law; each variant wraps the plain parameter struct of that law.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum GrowthLaw {
     /// See [`Exponential`].
     Exponential(Exponential),
@@ -251,6 +252,7 @@ impl GrowthLaw {
 /// The unit a tumor's burden is counted in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum BurdenUnit {
     /// Number of cells (the default).
     #[default]

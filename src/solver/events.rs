@@ -27,6 +27,7 @@ pub const EVENT_TIME_TOLERANCE: f64 = 1e-10;
 /// A quantity a condition watches.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Quantity {
     /// One state, by name (see [`Model::states`]).
     State {
@@ -85,6 +86,7 @@ impl DiameterMapping {
 /// When a rule fires.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Condition {
     /// The quantity falls to or below `value` (from above).
     Below {
@@ -111,6 +113,7 @@ pub enum Condition {
 /// What happens when a rule fires. Every firing is recorded in the trajectory.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Action {
     /// Only record the event.
     Record,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// The integration method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Method {
     /// Dormand–Prince 5(4) (Hairer's `DOPRI5`): the default, efficient at moderate accuracy.
     #[default]
@@ -20,6 +21,7 @@ pub enum Method {
 /// accepted steps).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Stiffness {
     /// Stop with [`SolveError::Stiff`](crate::SolveError::Stiff) (the default): the explicit
     /// method would crawl; use a stiff method.
