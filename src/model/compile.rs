@@ -5,6 +5,7 @@ use super::expr::{Expression, Operand};
 use super::term::Compiled;
 use super::validate::{state_names, validate};
 use crate::error::BuildError;
+use crate::model::ComponentKind;
 use crate::model::{
     BuilderId, CustomTerm, DrugEffect, DrugLayout, Factor, Input, Layout, Model, ModelSpec,
     Modifier, Observable, Process, RateRef, Signal, Sparsity, StateInfo, StateRole, SuppressedRate,
@@ -135,58 +136,92 @@ pub(crate) fn operand(spec: &ModelSpec, names: &[String], name: &str) -> Option<
     (name == "t").then_some(Operand::Time)
 }
 
-fn position<T>(items: &[T], name: &str, get: impl Fn(&T) -> &str) -> usize {
-    // Validation has checked every reference, so the name is present.
+/// The position of the item named `name` in `items`, or the typed error naming what exists.
+/// Validation has already reported every unknown name with its component, so this error is
+/// the backstop of a lowering that would otherwise index out of range.
+fn position<T>(
+    items: &[T],
+    name: &str,
+    kind: ComponentKind,
+    get: impl Fn(&T) -> &str,
+) -> Result<usize, BuildError> {
     items
         .iter()
         .position(|c| get(c) == name)
-        .unwrap_or(usize::MAX)
+        .ok_or_else(|| BuildError::UnknownName {
+            name: name.to_string(),
+            kind,
+            available: items.iter().map(&get).collect::<Vec<_>>().join(", "),
+        })
 }
 
 impl Index<'_> {
-    fn tumor(&self, name: &str) -> Range<usize> {
-        self.layout.tumors[position(&self.spec.tumors, name, |c| &c.name)].clone()
+    fn tumor(&self, name: &str) -> Result<Range<usize>, BuildError> {
+        let i = position(&self.spec.tumors, name, ComponentKind::Tumor, |c| &c.name)?;
+        Ok(self.layout.tumors[i].clone())
     }
 
     /// The state of the effector or suppressor named `name`.
-    fn cells(&self, name: &str) -> usize {
+    fn cells(&self, name: &str) -> Result<usize, BuildError> {
         match self.spec.effectors.iter().position(|c| c.name == name) {
-            Some(i) => self.layout.effectors[i],
-            None => self.layout.suppressors[position(&self.spec.suppressors, name, |c| &c.name)],
+            Some(i) => Ok(self.layout.effectors[i]),
+            None => {
+                let kind = ComponentKind::Suppressor;
+                let i = position(&self.spec.suppressors, name, kind, |c| &c.name)?;
+                Ok(self.layout.suppressors[i])
+            }
         }
     }
 
     /// The state named `name` (any kind; a tumor's proliferating cells, a drug's `_central`).
-    fn state(&self, name: &str) -> usize {
-        position(self.names, name, |n| n)
+    fn state(&self, name: &str) -> Result<usize, BuildError> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| BuildError::UnknownState {
+                component: "model".to_string(),
+                name: name.to_string(),
+                available: self.names.join(", "),
+            })
     }
 
-    fn species(&self, name: &str) -> usize {
-        self.layout.species[position(&self.spec.species, name, |c| &c.name)]
+    fn species(&self, name: &str) -> Result<usize, BuildError> {
+        let i = position(&self.spec.species, name, ComponentKind::Species, |c| {
+            &c.name
+        })?;
+        Ok(self.layout.species[i])
+    }
+
+    fn drug(&self, name: &str) -> Result<&DrugLayout, BuildError> {
+        let i = position(&self.spec.drugs, name, ComponentKind::Drug, |c| &c.name)?;
+        Ok(&self.layout.drugs[i])
     }
 
     fn signal(&self, input: &Input) -> Result<Signal, BuildError> {
         Ok(match input {
-            Input::State(name) => Signal::State(self.state(name)),
+            Input::State(name) => Signal::State(self.state(name)?),
             Input::Concentration(drug) => {
-                let d = &self.layout.drugs[position(&self.spec.drugs, drug, |c| &c.name)];
+                let d = self.drug(drug)?;
                 Signal::Scaled {
                     state: d.central,
                     factor: d.inv_v1,
                 }
             }
-            Input::Burden(tumor) => Signal::Sum(self.tumor(tumor)),
+            Input::Burden(tumor) => Signal::Sum(self.tumor(tumor)?),
             Input::TotalBurden => Signal::Sum(0..self.layout.tumors.last().map_or(0, |r| r.end)),
             Input::Ratio {
                 numerator,
                 denominator,
             } => Signal::Ratio {
-                numerator: self.state(numerator),
-                denominator: self.state(denominator),
+                numerator: self.state(numerator)?,
+                denominator: self.state(denominator)?,
             },
             Input::Fraction { part, among } => Signal::Fraction {
-                part: self.state(part),
-                among: among.iter().map(|s| self.state(s)).collect(),
+                part: self.state(part)?,
+                among: among
+                    .iter()
+                    .map(|s| self.state(s))
+                    .collect::<Result<_, _>>()?,
             },
             Input::Expression(e) => Signal::Expression(Box::new(self.expression(e)?)),
         })
@@ -218,36 +253,42 @@ impl Index<'_> {
             .collect()
     }
 
-    fn drug_effect(&self, drug: &str, law: crate::model::EffectLaw) -> DrugEffect {
-        let d = &self.layout.drugs[position(&self.spec.drugs, drug, |c| &c.name)];
-        DrugEffect {
+    fn drug_effect(
+        &self,
+        drug: &str,
+        law: crate::model::EffectLaw,
+    ) -> Result<DrugEffect, BuildError> {
+        let d = self.drug(drug)?;
+        Ok(DrugEffect {
             central: d.central,
             inv_v1: d.inv_v1,
             law,
-        }
+        })
     }
 
     /// Drug effects of `rate` on the population named `of`.
-    fn effects(&self, rate: TargetRate, of: &str) -> impl Iterator<Item = DrugEffect> + '_ {
-        let of = of.to_string();
+    fn effects(&self, rate: TargetRate, of: &str) -> Result<Vec<DrugEffect>, BuildError> {
         self.spec
             .effects
             .iter()
-            .filter(move |e| e.rate == rate && e.of == of)
+            .filter(|e| e.rate == rate && e.of == of)
             .map(|e| self.drug_effect(&e.drug, e.law))
+            .collect()
     }
 
     /// Suppressions of `rate` of effector `of`, each relieved by the drugs acting on its
     /// suppressor.
-    fn suppressions(&self, rate: SuppressedRate, of: &str) -> Vec<Modifier> {
+    fn suppressions(&self, rate: SuppressedRate, of: &str) -> Result<Vec<Modifier>, BuildError> {
         self.spec
             .suppressions
             .iter()
             .filter(|s| s.rate == rate && s.of == of)
-            .map(|s| Modifier::Suppress {
-                state: self.cells(&s.by),
-                inhibition: s.inhibition,
-                relief: self.effects(TargetRate::Suppression, &s.by).collect(),
+            .map(|s| {
+                Ok(Modifier::Suppress {
+                    state: self.cells(&s.by)?,
+                    inhibition: s.inhibition,
+                    relief: self.effects(TargetRate::Suppression, &s.by)?.into(),
+                })
             })
             .collect()
     }
@@ -262,15 +303,16 @@ impl Index<'_> {
         };
         for (t, range) in spec.tumors.iter().zip(&self.layout.tumors) {
             let mods = self
-                .effects(TargetRate::GrowthInhibition, &t.name)
+                .effects(TargetRate::GrowthInhibition, &t.name)?
+                .into_iter()
                 .map(|e| Modifier::drug(e, Factor::Inhibition))
                 .chain(self.modifiers(&RateRef::Growth(t.name.clone()))?)
                 .collect();
             let competitors = t
                 .competitors
                 .iter()
-                .map(|c| (self.tumor(&c.tumor), c.coefficient))
-                .collect();
+                .map(|c| Ok((self.tumor(&c.tumor)?, c.coefficient)))
+                .collect::<Result<_, BuildError>>()?;
             terms.push(Term::Growth {
                 x: range.start,
                 burden: range.clone(),
@@ -284,7 +326,7 @@ impl Index<'_> {
                     first_order(i, to, tr.rate, &mut terms);
                 }
             }
-            for effect in self.effects(TargetRate::TumorKill, &t.name) {
+            for effect in self.effects(TargetRate::TumorKill, &t.name)? {
                 terms.push(Term::DrugLoss {
                     on: range.start,
                     to: transit_entry(range),
@@ -294,7 +336,7 @@ impl Index<'_> {
         }
         let cells = spec.effectors.iter().chain(&spec.suppressors);
         for c in cells {
-            let state = self.cells(&c.name);
+            let state = self.cells(&c.name)?;
             if c.source != 0.0 {
                 terms.push(Term::Source {
                     to: state,
@@ -304,7 +346,7 @@ impl Index<'_> {
             }
             first_order(state, None, c.death, &mut terms);
             for rate in [TargetRate::EffectorDeath, TargetRate::SuppressorDeath] {
-                for effect in self.effects(rate, &c.name) {
+                for effect in self.effects(rate, &c.name)? {
                     terms.push(Term::DrugLoss {
                         on: state,
                         to: None,
@@ -349,18 +391,19 @@ impl Index<'_> {
             }
         }
         for k in &spec.kills {
-            let range = self.tumor(&k.on);
+            let range = self.tumor(&k.on)?;
             let mut mods: Vec<Modifier> = self
-                .effects(TargetRate::EffectorKill, &k.by)
+                .effects(TargetRate::EffectorKill, &k.by)?
+                .into_iter()
                 .map(|e| Modifier::drug(e, Factor::Activation))
                 .collect();
-            mods.extend(self.suppressions(SuppressedRate::Kill, &k.by));
+            mods.extend(self.suppressions(SuppressedRate::Kill, &k.by)?);
             mods.extend(self.modifiers(&RateRef::Kill {
                 by: k.by.clone(),
                 on: k.on.clone(),
             })?);
             terms.push(Term::Kill {
-                by: self.cells(&k.by),
+                by: self.cells(&k.by)?,
                 on: range.start,
                 to: transit_entry(&range),
                 law: k.law,
@@ -369,11 +412,11 @@ impl Index<'_> {
         }
         for r in &spec.recruitments {
             terms.push(Term::Recruit {
-                burden: self.tumor(&r.by),
-                of: self.cells(&r.of),
+                burden: self.tumor(&r.by)?,
+                of: self.cells(&r.of)?,
                 law: r.law,
                 mods: self
-                    .suppressions(SuppressedRate::Recruitment, &r.of)
+                    .suppressions(SuppressedRate::Recruitment, &r.of)?
                     .into_iter()
                     .chain(self.modifiers(&RateRef::Recruitment {
                         by: r.by.clone(),
@@ -384,8 +427,8 @@ impl Index<'_> {
         }
         for i in &spec.inactivations {
             terms.push(Term::Inactivate {
-                burden: self.tumor(&i.by),
-                of: self.cells(&i.of),
+                burden: self.tumor(&i.by)?,
+                of: self.cells(&i.of)?,
                 rate: i.rate,
             });
         }
@@ -395,21 +438,21 @@ impl Index<'_> {
                 .into();
             terms.push(match p {
                 Process::Transition(p) => Term::Transition {
-                    from: self.state(&p.from),
-                    to: p.to.as_deref().map(|to| self.state(to)),
+                    from: self.state(&p.from)?,
+                    to: p.to.as_deref().map(|to| self.state(to)).transpose()?,
                     rate: p.rate,
                     mods,
                 },
                 Process::Production(p) => Term::Production {
-                    by: self.state(&p.by),
-                    of: self.state(&p.of),
+                    by: self.state(&p.by)?,
+                    of: self.state(&p.of)?,
                     rate: p.rate,
                     mods,
                 },
                 Process::Binding(p) => Term::Binding {
-                    ligand: self.species(&p.ligand),
-                    receptor: self.species(&p.receptor),
-                    complex: self.species(&p.complex),
+                    ligand: self.species(&p.ligand)?,
+                    receptor: self.species(&p.receptor)?,
+                    complex: self.species(&p.complex)?,
                     kon: p.kon,
                     koff: p.koff,
                 },
@@ -418,8 +461,8 @@ impl Index<'_> {
                     rows: p
                         .changes
                         .iter()
-                        .map(|c| (self.state(&c.state), c.coefficient))
-                        .collect(),
+                        .map(|c| Ok((self.state(&c.state)?, c.coefficient)))
+                        .collect::<Result<_, BuildError>>()?,
                     mods,
                 },
             });
@@ -431,4 +474,28 @@ impl Index<'_> {
 /// The first transit compartment of a tumor occupying `range`, if it has a chain.
 fn transit_entry(range: &Range<usize>) -> Option<usize> {
     (range.len() > 1).then_some(range.start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::position;
+    use crate::error::BuildError;
+    use crate::model::ComponentKind;
+
+    /// A name lowering cannot find is a typed error naming what exists, not an index past the
+    /// end (validation reports it first, with its component; this is the backstop).
+    #[test]
+    fn an_unknown_name_in_lowering_is_a_typed_error() {
+        let names = ["tumor", "clone_b"];
+        assert_eq!(
+            position(&names, "clone_b", ComponentKind::Tumor, |n| n),
+            Ok(1)
+        );
+        let err = position(&names, "ghost", ComponentKind::Tumor, |n| n);
+        assert!(
+            matches!(&err, Err(BuildError::UnknownName { name, kind: ComponentKind::Tumor, available })
+                if name == "ghost" && available == "tumor, clone_b"),
+            "{err:?}"
+        );
+    }
 }
