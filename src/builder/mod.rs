@@ -179,6 +179,35 @@ impl ModelBuilder {
         Ok(StateId::new(self.spec.tumors.len() - 1, self.id))
     }
 
+    /// Makes tumor clone `tumor` compete with clone `with` (Lotka–Volterra): one unit of `with`
+    /// counts `coefficient` units (dimensionless, ≥ 0) against `tumor`'s capacity; see
+    /// [`TumorSpec::competing_with`](crate::model::TumorSpec::competing_with), here for clones
+    /// already added (a mechanism adding a variant of an existing clone).
+    ///
+    /// # Errors
+    /// A foreign handle, a clone competing with itself, or a negative or non-finite coefficient
+    /// (reported by [`build`](Self::build) with the tumor's name).
+    pub fn compete(
+        &mut self,
+        tumor: StateId<Tumor>,
+        with: StateId<Tumor>,
+        coefficient: f64,
+    ) -> Result<(), BuildError> {
+        let with = self.name_of(with, "competition")?;
+        let name = self.name_of(tumor, "competition")?;
+        let spec = self.spec.tumors.iter_mut().find(|t| t.name == name).ok_or(
+            BuildError::ForeignHandle {
+                component: "competition".to_string(),
+                kind: ComponentKind::Tumor,
+            },
+        )?;
+        spec.competitors.push(crate::model::Competitor {
+            tumor: with,
+            coefficient,
+        });
+        Ok(())
+    }
+
     /// Adds an effector population.
     ///
     /// # Errors

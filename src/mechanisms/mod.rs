@@ -15,8 +15,11 @@
 //!
 //! | module | mechanism | form |
 //! |---|---|---|
+//! | [`antigen_loss`] | an antigen-low variant invisible to adaptive effectors, competing with its parent | Alvarez, Barbuto & Venegeroles 2019 (BIOMD0000000790) |
 //! | [`exhaustion`] | T-cell exhaustion under persistent antigen, partly reversed by checkpoint blockade | proposed form after the PD-1-low/PD-1-high model of `examples/models/exhaustion_pd1.toml` |
 
+pub mod antigen_loss;
 pub mod exhaustion;
 
+pub use antigen_loss::{add_antigen_loss, AntigenLoss, AntigenLossParams};
 pub use exhaustion::{add_exhaustion, Blockade, Exhaustion, ExhaustionParams};
