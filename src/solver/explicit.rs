@@ -46,8 +46,9 @@ pub(crate) struct Integrator<'a> {
 }
 
 /// Models of up to 12 states are integrated on stack arrays of their exact size: the stage
-/// arithmetic then unrolls and checks no bounds (measured: the stepper's cost per step on a
-/// 2-state model fell by a third). Larger models use heap vectors.
+/// arithmetic then unrolls and checks no bounds (`cargo bench --bench solve`, same run, against
+/// heap vectors: pk2cpt_q3w 327 → 256 µs, tmdd_stiff 33.2 → 23.9 ms). Larger models use heap
+/// vectors.
 macro_rules! sized_buffers {
     ($($n:literal => $variant:ident),*) => {
         /// The stage buffers, by model size.
