@@ -9,7 +9,6 @@
 //! each tumor's total burden `<tumor>_burden` when it has a transit chain).
 
 use crate::dosing::JumpKind;
-use crate::error::LookupError;
 use crate::model::{
     BuilderId, BurdenUnit, ComponentKind, DrugId, Effector, Model, Species, StateId, StateRole,
     Suppressor, Tumor,
@@ -20,6 +19,42 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
+use thiserror::Error;
+
+/// Looking a column up in a trajectory failed.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// The handle was issued by a builder other than the one of the simulated model.
+    #[error("a {kind} handle from another model")]
+    ForeignHandle {
+        /// Kind of handle.
+        kind: ComponentKind,
+    },
+    /// No column of that name.
+    #[error("no column `{name}` (available: {available})")]
+    UnknownColumn {
+        /// The name asked for.
+        name: String,
+        /// The columns there are.
+        available: String,
+    },
+    /// The time is not an output time of the trajectory.
+    #[error("t = {t} d is not an output time")]
+    NotAnOutputTime {
+        /// The time asked for, days.
+        t: f64,
+    },
+    /// A tumor volume or diameter was asked of a model without tumors.
+    #[error("the model has no tumor to measure a volume or diameter of")]
+    NoTumor,
+    /// The cell density mapping cells to a volume is not finite and positive.
+    #[error("cells_per_mm3 = {value}: must be finite and positive")]
+    InvalidCellDensity {
+        /// The density given, cells/mm³.
+        value: f64,
+    },
+}
 
 /// Which side of a dose a row is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

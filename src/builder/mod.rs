@@ -18,8 +18,8 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
-use crate::error::BuildError;
 use crate::model::validate;
+use crate::model::BuildError;
 use crate::model::{
     compile, Binding, BuilderId, CellSpec, ComponentKind, Custom, CustomTerm, DrugId, DrugSpec,
     EffectLaw, EffectSpec, Effector, Factor, ImmuneKind, InactivationSpec, Inhibition, Input,

@@ -45,9 +45,11 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
-use crate::error::{EndpointError, LookupError};
+use crate::compare::error::EndpointError;
+
 use crate::model::Model;
 use crate::solver::DiameterMapping;
+use crate::trajectory::LookupError;
 use crate::trajectory::{ColumnHandle, ColumnView, Observable, Trajectory};
 use serde::{Deserialize, Serialize};
 

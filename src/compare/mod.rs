@@ -12,16 +12,17 @@
 //! [`paired_difference`] summarize them per arm and between arms.
 
 pub mod endpoints;
+mod error;
 pub mod population;
 pub mod stats;
 pub mod study;
 
-pub use crate::error::{EndpointError, PopulationError, StatsError};
 pub use endpoints::{
     check_density, eradication_time, last_dosing_interval, time_to_event, time_to_progression,
     trough, BestResponse, ColumnKey, GradeScale, IntervalExposure, Point, Recist, Response, Series,
     TimeToEvent, Worse, ERADICATION_RULE, PROGRESSION_RULE,
 };
+pub use error::{EndpointError, PopulationError, StatsError, StudyError};
 pub use population::{
     format_number, BoundParamMap, Correlations, Distribution, ParamMap, ParamPath, Parameter,
     Patient, Population, PopulationSpec, Sampler, Segment, Selector, ID_COLUMN, MAX_PATIENTS,

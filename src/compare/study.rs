@@ -15,11 +15,12 @@ use super::stats::{
     check_resamples, paired_difference, summarize, wilson, Bootstrap, Interval, KaplanMeier,
     Median, PairedDifference, Proportion, Summary,
 };
+use crate::compare::error::StudyError;
 use crate::dosing::Regimen;
-use crate::error::{Error, StudyError};
 use crate::model::{ComponentKind, Model};
 use crate::solver::{EventRule, Simulation, SolverOptions};
 use crate::trajectory::Trajectory;
+use crate::Error;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,7 +35,7 @@ type Paired<'a> = dyn Fn(
         usize,
         usize,
         fn(&PatientEndpoints) -> f64,
-    ) -> Result<PairedDifference, crate::error::StatsError>
+    ) -> Result<PairedDifference, crate::compare::error::StatsError>
     + 'a;
 
 /// The endpoint arms are ranked by.
@@ -854,7 +855,7 @@ impl StudyResult {
     /// `[0.05, 0.5, 0.95]` for a median and a 5–95% band): one row per time, one value per `q`.
     ///
     /// # Errors
-    /// [`StatsError`](crate::error::StatsError) for an arm with no successful patient or a `q`
+    /// [`StatsError`](crate::compare::error::StatsError) for an arm with no successful patient or a `q`
     /// outside [0, 1].
     pub fn burden_quantiles(&self, arm: usize, q: &[f64]) -> Result<Vec<Vec<f64>>, Error> {
         let series: Vec<&Vec<f64>> = self.endpoints(arm).map(|e| &e.burden).collect();

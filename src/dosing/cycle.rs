@@ -1,7 +1,7 @@
 //! [`Cycle`]: treatment cycles, "days 1 and 8 of every 21-day cycle, 6 cycles".
 
 use super::dose::{Dose, Repeat};
-use crate::error::ScheduleError;
+use crate::dosing::error::ScheduleError;
 use serde::{Deserialize, Serialize};
 
 /// A cycle pattern: `cycles` cycles of `length` days, treating on the given `days` of each.

@@ -1,6 +1,6 @@
 //! One administration: when, how much (and per what), into what, and how.
 
-use crate::error::ScheduleError;
+use crate::dosing::error::ScheduleError;
 use serde::{Deserialize, Serialize};
 
 /// Which compartment of a drug a dose goes into.

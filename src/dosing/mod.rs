@@ -36,12 +36,14 @@
 
 mod cycle;
 mod dose;
+mod error;
 pub mod radiotherapy;
 mod regimen;
 mod subject;
 
 pub use cycle::Cycle;
 pub use dose::{AmountUnit, Compartment, Dose, Portion, Repeat};
+pub use error::ScheduleError;
 pub(crate) use regimen::same_time;
 pub use regimen::{sort_jumps, Infusion, Jump, JumpKind, Plan, Regimen, MAX_REPEATS};
 pub use subject::{mosteller, Subject};

@@ -36,7 +36,7 @@
 //! # Ok::<(), oncodyn::ScheduleError>(())
 //! ```
 
-use crate::error::ScheduleError;
+use crate::dosing::error::ScheduleError;
 pub use crate::model::Radiosensitivity;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::LN_2;

@@ -5,7 +5,7 @@
 use super::dose::{AmountUnit, Compartment, Dose};
 use super::radiotherapy::Fraction;
 use super::subject::Subject;
-use crate::error::ScheduleError;
+use crate::dosing::error::ScheduleError;
 use crate::model::Model;
 use serde::{Deserialize, Serialize};
 

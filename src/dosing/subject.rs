@@ -1,7 +1,7 @@
 //! [`Subject`]: the body-size covariates that turn per-kg and per-m² amounts into mg or cells.
 
 use super::dose::AmountUnit;
-use crate::error::ScheduleError;
+use crate::dosing::error::ScheduleError;
 use serde::{Deserialize, Serialize};
 
 /// Body-surface area by Mosteller's formula (Mosteller RD, Simplified calculation of

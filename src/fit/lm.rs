@@ -52,7 +52,7 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
-use crate::error::FitError;
+use crate::fit::error::FitError;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 use std::fmt::Display;

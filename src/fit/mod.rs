@@ -64,12 +64,13 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
+mod error;
 pub mod lm;
 pub mod objective;
 pub mod report;
 pub mod transform;
 
-pub use crate::error::FitError;
+pub use error::FitError;
 pub use lm::{LmOptions, Termination};
 pub use objective::ErrorModel;
 pub use report::{
@@ -79,11 +80,12 @@ pub use report::{
 pub use transform::{FreeParameter, Transform};
 
 use crate::dosing::{Compartment, Regimen, Subject};
-use crate::error::{Error, LookupError};
 use crate::io::nonmem::{EventSettings, EventTable, Evid, SteadyStateKind};
 use crate::model::{Model, Slot, StateRole};
 use crate::solver::{simulate, Method, Simulation, SolverOptions};
+use crate::trajectory::LookupError;
 use crate::trajectory::{Observable, Trajectory};
+use crate::Error;
 use lm::LmOutcome;
 use objective::Evaluation;
 use rand::{RngExt, SeedableRng};

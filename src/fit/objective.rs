@@ -79,7 +79,7 @@ impl ErrorModel {
     }
 
     /// Checks the starting values.
-    pub(crate) fn check(self) -> Result<(), crate::error::FitError> {
+    pub(crate) fn check(self) -> Result<(), crate::fit::error::FitError> {
         if let ErrorModel::Combined {
             additive,
             proportional,
@@ -87,7 +87,7 @@ impl ErrorModel {
         {
             for (param, value) in [("additive", additive), ("proportional", proportional)] {
                 if !(value.is_finite() && value > 0.0) {
-                    return Err(crate::error::FitError::InvalidErrorModel {
+                    return Err(crate::fit::error::FitError::InvalidErrorModel {
                         param,
                         value,
                         reason: "must be finite and positive",

@@ -13,7 +13,7 @@
 //! `SE(θ) = |dθ/dφ|·SE(φ)`; 95% intervals are built on the `φ` scale and mapped back, so they
 //! stay inside the bounds (and are asymmetric on the natural scale for log and logit).
 
-use crate::error::FitError;
+use crate::fit::error::FitError;
 use crate::model::ParamPath;
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,8 @@
 //! `[[model.<section>]]` table of that component and the key holding the offending value.
 
 use super::toml_error::{position, snippet};
-use crate::error::{BuildError, IoError};
+use crate::io::error::IoError;
+use crate::model::BuildError;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 

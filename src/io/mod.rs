@@ -21,13 +21,14 @@
 //! command's study.
 
 mod build_error;
+mod error;
 pub mod nonmem;
 pub mod observations;
 mod spec;
 pub mod study;
 mod toml_error;
 
-pub use crate::error::DataError;
+pub use error::{DataError, IoError};
 pub use nonmem::{EventSettings, EventTable, Prediction};
 pub use observations::{ObservationColumns, ObservationSeries};
 pub use spec::{ModelFile, OutputTimes, Simulation};

@@ -15,8 +15,10 @@
 
 use super::{csv_error, parse_number};
 use crate::dosing::Regimen;
-use crate::error::{DataError, Error, IoError};
 use crate::fit::SubjectData;
+use crate::io::error::DataError;
+use crate::io::error::IoError;
+use crate::Error;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;

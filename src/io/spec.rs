@@ -3,11 +3,14 @@
 
 use super::build_error::build_error;
 use super::toml_error::parse;
+use crate::dosing::ScheduleError;
 use crate::dosing::{Regimen, Subject};
-use crate::error::{BuildError, Error, IoError, ScheduleError};
+use crate::io::error::IoError;
+use crate::model::BuildError;
 use crate::model::{Model, ModelSpec};
 use crate::solver::{EventRule, SolverOptions};
 use crate::trajectory::Trajectory;
+use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

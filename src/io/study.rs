@@ -9,11 +9,13 @@
 
 use super::spec::Simulation;
 use super::toml_error::{at_key, parse, Segment};
+use crate::compare::PopulationError;
 use crate::compare::{EndpointSpec, ParamMap, ParamPath, Population, PopulationSpec, Study};
 use crate::dosing::Regimen;
-use crate::error::{Error, IoError, PopulationError};
+use crate::io::error::IoError;
 use crate::model::ModelSpec;
 use crate::solver::EventRule;
+use crate::Error;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

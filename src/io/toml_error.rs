@@ -1,7 +1,7 @@
 //! TOML errors that name the offending field's key path and line, shared by the file formats
 //! of this module ([`ModelFile`](super::ModelFile), [`StudyFile`](super::StudyFile)).
 
-use crate::error::IoError;
+use crate::io::error::IoError;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};

@@ -31,7 +31,7 @@
 //! | [`initial`](AntigenLossParams::initial) | T2(0) | cells | 2e7 |
 
 use crate::builder::ModelBuilder;
-use crate::error::BuildError;
+use crate::model::BuildError;
 use crate::model::{
     Effector, GrowthLaw, Logistic, MassAction, ProcessId, StateId, Tumor, TumorSpec,
 };

@@ -30,7 +30,7 @@
 //! `ρ_w ≫ d_X`, and blockade lowers the share without abolishing it.
 
 use crate::builder::{ModelBuilder, Rate, Signal};
-use crate::error::BuildError;
+use crate::model::BuildError;
 use crate::model::{
     CellSpec, Effector, Emax, Factor, KillLaw, ProcessId, StateId, StateRef, Tumor,
 };

@@ -4,7 +4,7 @@
 use super::expr::{Expression, Operand};
 use super::term::Compiled;
 use super::validate::{state_names, validate};
-use crate::error::BuildError;
+use crate::model::error::BuildError;
 use crate::model::ComponentKind;
 use crate::model::{
     BuilderId, CustomTerm, DrugEffect, DrugLayout, Factor, Input, Layout, Model, ModelSpec,
@@ -479,7 +479,7 @@ fn transit_entry(range: &Range<usize>) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::position;
-    use crate::error::BuildError;
+    use crate::model::error::BuildError;
     use crate::model::ComponentKind;
 
     /// A name lowering cannot find is a typed error naming what exists, not an index past the

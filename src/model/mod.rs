@@ -36,6 +36,7 @@ pub mod catalog;
 mod compile;
 pub mod effector;
 pub mod equations;
+mod error;
 pub mod expr;
 mod handle;
 pub mod interaction;
@@ -57,6 +58,7 @@ pub(crate) mod validate;
 
 pub use effector::{CellSpec, Recruitment, RecruitmentMode};
 pub use equations::{Equation, Equations};
+pub use error::BuildError;
 pub use handle::{
     BuilderId, ComponentKind, DrugId, Effector, ImmuneKind, PopulationKind, ProcessId, Species,
     StateId, StateRef, Suppressor, Tumor,
@@ -396,8 +398,8 @@ impl Model {
     /// parameters.
     ///
     /// # Errors
-    /// Any [`BuildError`](crate::BuildError) of the changed description, and
-    /// [`BuildError::LayoutChanged`](crate::BuildError::LayoutChanged) if the change adds,
+    /// Any [`BuildError`] of the changed description, and
+    /// [`BuildError::LayoutChanged`] if the change adds,
     /// removes or renames states.
     pub fn modified(
         &self,
@@ -475,7 +477,7 @@ impl Model {
     /// Handle of the tumor named `name` (for models read from files).
     ///
     /// # Errors
-    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the tumors there are.
+    /// [`BuildError::UnknownName`] listing the tumors there are.
     pub fn tumor(&self, name: &str) -> Result<StateId<Tumor>, crate::BuildError> {
         self.find(ComponentKind::Tumor, name)
             .map(|i| StateId::new(i, self.builder))
@@ -484,7 +486,7 @@ impl Model {
     /// Handle of the effector population named `name`.
     ///
     /// # Errors
-    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the effectors.
+    /// [`BuildError::UnknownName`] listing the effectors.
     pub fn effector(&self, name: &str) -> Result<StateId<Effector>, crate::BuildError> {
         self.find(ComponentKind::Effector, name)
             .map(|i| StateId::new(i, self.builder))
@@ -493,7 +495,7 @@ impl Model {
     /// Handle of the suppressor population named `name`.
     ///
     /// # Errors
-    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the suppressors.
+    /// [`BuildError::UnknownName`] listing the suppressors.
     pub fn suppressor(&self, name: &str) -> Result<StateId<Suppressor>, crate::BuildError> {
         self.find(ComponentKind::Suppressor, name)
             .map(|i| StateId::new(i, self.builder))
@@ -502,7 +504,7 @@ impl Model {
     /// Handle of the species named `name`.
     ///
     /// # Errors
-    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the species.
+    /// [`BuildError::UnknownName`] listing the species.
     pub fn species(&self, name: &str) -> Result<StateId<Species>, crate::BuildError> {
         self.find(ComponentKind::Species, name)
             .map(|i| StateId::new(i, self.builder))
@@ -511,7 +513,7 @@ impl Model {
     /// Handle of the drug named `name`.
     ///
     /// # Errors
-    /// [`BuildError::UnknownName`](crate::BuildError::UnknownName) listing the drugs.
+    /// [`BuildError::UnknownName`] listing the drugs.
     pub fn drug(&self, name: &str) -> Result<DrugId, crate::BuildError> {
         self.find(ComponentKind::Drug, name).map(|ordinal| DrugId {
             ordinal,

@@ -2,7 +2,7 @@
 
 use super::compile::operand;
 use super::expr::Expression;
-use crate::error::BuildError;
+use crate::model::error::BuildError;
 use crate::model::{
     CellSpec, ComponentKind, DrugSpec, EffectSpec, Factor, Input, ModelSpec, ModifierSpec,
     Process as Proc, RateRef, Requirement, TargetRate, TumorSpec,

@@ -15,8 +15,8 @@
 //! Progression (RECIST 1.1-like, Eisenhauer et al., Eur J Cancer 2009;45:228): `D ≥ 1.2·D_nadir`
 //! and `D ≥ D_nadir + 5 mm`, with `D_nadir` the smallest diameter so far (baseline included).
 
+use crate::dosing::ScheduleError;
 use crate::dosing::{Dose, Regimen};
-use crate::error::ScheduleError;
 use crate::model::{BurdenUnit, Model};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;

@@ -4,8 +4,8 @@
 use super::dormand_prince::{self, Dop853, Dopri5, End, Failure, Pair, Settings, State, Workspace};
 use super::events::{Watch, EVENT_TIME_TOLERANCE};
 use super::options::{Method, SolverOptions, Stiffness};
-use crate::error::SolveError;
 use crate::model::Model;
+use crate::solver::error::SolveError;
 use std::ops::ControlFlow;
 
 /// Work counters of a simulation.

@@ -13,20 +13,23 @@
 //! and after (`post`) the jump.
 
 mod dormand_prince;
+mod error;
 mod events;
 mod explicit;
 mod options;
 mod steady;
 
+pub use error::SolveError;
 pub use events::{Action, Condition, DiameterMapping, EventRule, Quantity, EVENT_TIME_TOLERANCE};
 pub use explicit::SolverStats;
 pub use options::{AbsoluteTolerance, Method, SolverOptions, StateTolerance, Stiffness};
 pub use steady::{steady_state, Period, SteadyState};
 
+use crate::dosing::ScheduleError;
 use crate::dosing::{same_time, Plan, Regimen, Subject};
-use crate::error::{Error, ScheduleError};
 use crate::model::Model;
 use crate::trajectory::{DoseRecord, EventRecord, Side, Trajectory};
+use crate::Error;
 use events::Watch;
 use explicit::{Integrator, Outcome};
 
@@ -153,7 +156,7 @@ impl<'a> Simulation<'a> {
     ///
     /// # Errors
     /// [`ScheduleError`] for invalid output times, doses, rules, starting state or model
-    /// switches (named by index); [`SolveError`](crate::SolveError) when integration fails,
+    /// switches (named by index); [`SolveError`] when integration fails,
     /// with the time (and state).
     pub fn run(&self) -> Result<Trajectory, Error> {
         let default = SolverOptions::default();
@@ -207,7 +210,7 @@ impl<'a> Simulation<'a> {
 ///
 /// # Errors
 /// [`ScheduleError`] for invalid output times or doses (named by index);
-/// [`SolveError`](crate::SolveError) when integration fails, with the time (and state).
+/// [`SolveError`] when integration fails, with the time (and state).
 pub fn simulate(
     model: &Model,
     regimen: &Regimen,

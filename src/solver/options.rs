@@ -1,7 +1,7 @@
 //! How to integrate: method, tolerances, budgets.
 
-use crate::error::SolveError;
 use crate::model::Model;
+use crate::solver::error::SolveError;
 use crate::units::Unit;
 use serde::{Deserialize, Serialize};
 

@@ -10,8 +10,10 @@
 
 use super::{simulate_from, SolverOptions};
 use crate::dosing::Regimen;
-use crate::error::{Error, ScheduleError, SolveError};
+use crate::dosing::ScheduleError;
 use crate::model::Model;
+use crate::solver::error::SolveError;
+use crate::Error;
 use nalgebra::{DMatrix, DVector};
 
 /// The period of the dosing pattern.

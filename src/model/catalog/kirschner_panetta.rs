@@ -2,7 +2,7 @@
 //! IL-2 therapy.
 
 use crate::builder::{ModelBuilder, Rate, Signal};
-use crate::error::BuildError;
+use crate::model::error::BuildError;
 use crate::model::{
     CellSpec, Effector, Emax, Factor, Logistic, Model, Saturating, Species, SpeciesSpec, StateId,
     Tumor, TumorSpec,

@@ -1,7 +1,7 @@
 //! Kuznetsov, Makalkin, Taylor & Perelson 1994: effector cells against an immunogenic tumor.
 
 use crate::builder::ModelBuilder;
-use crate::error::BuildError;
+use crate::model::error::BuildError;
 use crate::model::{
     CellSpec, Effector, Logistic, MassAction, Model, Recruitment, StateId, Tumor, TumorSpec,
 };

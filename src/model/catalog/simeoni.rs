@@ -1,7 +1,7 @@
 //! Simeoni et al. 2004: tumor growth inhibition with a transit chain of damaged cells.
 
 use crate::builder::{ModelBuilder, Target};
-use crate::error::BuildError;
+use crate::model::error::BuildError;
 use crate::model::BurdenUnit;
 use crate::model::{DrugId, DrugSpec, Linear, Model, Simeoni, StateId, Tumor, TumorSpec};
 use serde::{Deserialize, Serialize};

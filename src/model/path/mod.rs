@@ -26,7 +26,8 @@
 //! reported as such when a path ends on them.
 
 use super::{Model, ModelSpec};
-use crate::error::{BuildError, PopulationError};
+use crate::compare::PopulationError;
+use crate::model::error::BuildError;
 use std::fmt;
 use std::hash::Hash;
 use std::str::FromStr;
