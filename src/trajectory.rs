@@ -13,8 +13,7 @@ use crate::model::{
     BuilderId, BurdenUnit, ComponentKind, DrugId, Effector, Model, Species, StateId, StateRole,
     Suppressor, Tumor,
 };
-use crate::solver::{DiameterMapping, SolverStats};
-use crate::units::Unit;
+use crate::units::{DiameterMapping, Unit};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::Write;
@@ -54,6 +53,23 @@ pub enum LookupError {
         /// The density given, cells/mm³.
         value: f64,
     },
+}
+
+/// Work counters of a simulation (filled by the solver; see [`Trajectory::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SolverStats {
+    /// Right-hand side evaluations.
+    pub rhs_evaluations: u64,
+    /// Accepted steps.
+    pub accepted_steps: u64,
+    /// Rejected steps.
+    pub rejected_steps: u64,
+    /// Integrator restarts (segments between discontinuities and output times).
+    pub segments: u64,
+    /// Steps rejected because a trial stage's rates or the new state were not finite (a trial
+    /// state outside the model's domain, such as a negative population under a fractional
+    /// power): each is retried `1/fac_min` times shorter (5× with Dopri5, 3× with Dop853).
+    pub non_finite_stages: u64,
 }
 
 /// Which side of a dose a row is on.

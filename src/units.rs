@@ -5,7 +5,6 @@
 //! complexes, virus) carry whatever unit their model uses: nM, pg/mL, IU, cells/µL,
 //! dimensionless, or any other named unit ([`Unit::Other`]).
 
-use crate::model::BurdenUnit;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -122,6 +121,55 @@ impl From<BurdenUnit> for Unit {
             BurdenUnit::Cells => Unit::Cells,
             BurdenUnit::Grams => Unit::Grams,
             BurdenUnit::CubicMillimeters => Unit::CubicMillimeters,
+        }
+    }
+}
+
+/// The unit a tumor's burden is counted in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BurdenUnit {
+    /// Number of cells (the default).
+    #[default]
+    Cells,
+    /// Tumor weight in grams (xenograft models such as Simeoni 2004).
+    Grams,
+    /// Tumor volume in mm³ (caliper measurements).
+    CubicMillimeters,
+}
+
+/// How tumor burden maps to a diameter (see [`Condition::Progression`](crate::solver::Condition::Progression)): cells at
+/// `cells_per_mm3`, grams at 1 g/cm³, then the diameter of a sphere of that volume.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiameterMapping {
+    /// Cell density, cells/mm³ (default 1e6).
+    pub cells_per_mm3: f64,
+}
+
+impl Default for DiameterMapping {
+    fn default() -> Self {
+        DiameterMapping { cells_per_mm3: 1e6 }
+    }
+}
+
+impl DiameterMapping {
+    /// Volume in mm³ of a burden `w` counted in `unit`.
+    pub fn volume_mm3(&self, w: f64, unit: BurdenUnit) -> f64 {
+        match unit {
+            BurdenUnit::Cells => w / self.cells_per_mm3,
+            BurdenUnit::Grams => w * 1000.0,
+            BurdenUnit::CubicMillimeters => w,
+        }
+    }
+
+    /// Diameter in mm of a sphere of volume `v` mm³: `(6·v/π)^(1/3)` (0 for `v ≤ 0`).
+    pub fn diameter_mm(v: f64) -> f64 {
+        if v <= 0.0 {
+            0.0
+        } else {
+            (6.0 * v / std::f64::consts::PI).cbrt()
         }
     }
 }

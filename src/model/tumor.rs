@@ -16,6 +16,7 @@
 use super::math::pow;
 use super::param::{law_variants, Requirement};
 use super::Radiosensitivity;
+pub use crate::units::BurdenUnit;
 use serde::{Deserialize, Serialize};
 
 /// Exponential growth: `dT/dt = r·T`, so `T(t) = T0·exp(r·t)`.
@@ -247,20 +248,6 @@ impl GrowthLaw {
             ],
         }
     }
-}
-
-/// The unit a tumor's burden is counted in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum BurdenUnit {
-    /// Number of cells (the default).
-    #[default]
-    Cells,
-    /// Tumor weight in grams (xenograft models such as Simeoni 2004).
-    Grams,
-    /// Tumor volume in mm³ (caliper measurements).
-    CubicMillimeters,
 }
 
 /// Damaged cells' transit before death (Simeoni et al. 2004): cells killed by a drug or by

@@ -17,7 +17,8 @@
 
 use crate::dosing::ScheduleError;
 use crate::dosing::{Dose, Regimen};
-use crate::model::{BurdenUnit, Model};
+use crate::model::Model;
+use crate::units::DiameterMapping;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -46,41 +47,6 @@ pub enum Quantity {
         /// The drug's name.
         drug: String,
     },
-}
-
-/// How tumor burden maps to a diameter (see [`Condition::Progression`]): cells at
-/// `cells_per_mm3`, grams at 1 g/cm³, then the diameter of a sphere of that volume.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DiameterMapping {
-    /// Cell density, cells/mm³ (default 1e6).
-    pub cells_per_mm3: f64,
-}
-
-impl Default for DiameterMapping {
-    fn default() -> Self {
-        DiameterMapping { cells_per_mm3: 1e6 }
-    }
-}
-
-impl DiameterMapping {
-    /// Volume in mm³ of a burden `w` counted in `unit`.
-    pub fn volume_mm3(&self, w: f64, unit: BurdenUnit) -> f64 {
-        match unit {
-            BurdenUnit::Cells => w / self.cells_per_mm3,
-            BurdenUnit::Grams => w * 1000.0,
-            BurdenUnit::CubicMillimeters => w,
-        }
-    }
-
-    /// Diameter in mm of a sphere of volume `v` mm³: `(6·v/π)^(1/3)` (0 for `v ≤ 0`).
-    pub fn diameter_mm(v: f64) -> f64 {
-        if v <= 0.0 {
-            0.0
-        } else {
-            (6.0 * v / std::f64::consts::PI).cbrt()
-        }
-    }
 }
 
 /// When a rule fires.

@@ -6,24 +6,8 @@ use super::events::{Watch, EVENT_TIME_TOLERANCE};
 use super::options::{Method, SolverOptions, Stiffness};
 use crate::model::Model;
 use crate::solver::error::SolveError;
+use crate::trajectory::SolverStats;
 use std::ops::ControlFlow;
-
-/// Work counters of a simulation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SolverStats {
-    /// Right-hand side evaluations.
-    pub rhs_evaluations: u64,
-    /// Accepted steps.
-    pub accepted_steps: u64,
-    /// Rejected steps.
-    pub rejected_steps: u64,
-    /// Integrator restarts (segments between discontinuities and output times).
-    pub segments: u64,
-    /// Steps rejected because a trial stage's rates or the new state were not finite (a trial
-    /// state outside the model's domain, such as a negative population under a fractional
-    /// power): each is retried `1/fac_min` times shorter (5× with Dopri5, 3× with Dop853).
-    pub non_finite_stages: u64,
-}
 
 /// How a watched integration ended.
 pub(crate) enum Outcome {

@@ -19,9 +19,10 @@ mod explicit;
 mod options;
 mod steady;
 
+pub use crate::trajectory::SolverStats;
+pub use crate::units::DiameterMapping;
 pub use error::SolveError;
-pub use events::{Action, Condition, DiameterMapping, EventRule, Quantity, EVENT_TIME_TOLERANCE};
-pub use explicit::SolverStats;
+pub use events::{Action, Condition, EventRule, Quantity, EVENT_TIME_TOLERANCE};
 pub use options::{AbsoluteTolerance, Method, SolverOptions, StateTolerance, Stiffness};
 pub use steady::{steady_state, Period, SteadyState};
 
