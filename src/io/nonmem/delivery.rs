@@ -7,16 +7,10 @@ use super::{
     Cmt, Entry, EventRecord, EventSettings, Evid, Prediction, Rate, Segment, SteadyStateKind,
     SubjectRecords, ALAG, CMT, RATE, STANDARD,
 };
-use crate::dosing::{Compartment, Dose, Regimen, Repeat};
+use crate::dosing::{same_time, Compartment, Dose, Regimen, Repeat};
 use crate::error::{DataError, Error, LookupError};
 use crate::model::{Model, StateRole};
 use crate::solver::{simulate_from, steady_state, Period};
-
-/// Whether `a` and `b` are one time: within a few ULPs, the tolerance within which the solver
-/// merges event times into one cut (`21·k + 1/48` computed two ways).
-fn same_time(a: f64, b: f64) -> bool {
-    (b - a).abs() <= 8.0 * f64::EPSILON * a.abs().max(b.abs()).max(1.0)
-}
 
 /// `x ≥ s`, counting a time within a few ULPs of `s` as `s`.
 fn at_or_after(x: f64, s: f64) -> bool {
