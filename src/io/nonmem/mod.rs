@@ -63,6 +63,7 @@
 //! See [`EventTable::simulate`] for an example.
 
 use crate::dosing::Regimen;
+use crate::error::DataError;
 #[cfg(doc)]
 use crate::model::Model;
 #[cfg(doc)]
@@ -97,6 +98,16 @@ const ALAG: usize = 11;
 
 /// The header's line.
 const HEADER_LINE: u64 = 1;
+
+/// [`DataError::InvalidValue`] for standard column `k` of the record on `line`.
+fn invalid_value(line: u64, k: usize, value: f64, reason: &'static str) -> DataError {
+    DataError::InvalidValue {
+        line,
+        column: STANDARD[k].to_string(),
+        value,
+        reason,
+    }
+}
 
 /// NONMEM's event identification (EVID).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

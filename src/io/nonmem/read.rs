@@ -1,9 +1,9 @@
 //! Reading: an event table from CSV, its checks without a model, and its subjects.
 
 use super::{
-    Cmt, EventRecord, EventSettings, EventTable, Evid, Prediction, Rate, SteadyStateKind,
-    SubjectRecords, ADDL, ALAG, AMT, CMT, DV, EVID, HEADER_LINE, ID, II, MDV, RATE, SS, STANDARD,
-    TIME,
+    invalid_value, Cmt, EventRecord, EventSettings, EventTable, Evid, Prediction, Rate,
+    SteadyStateKind, SubjectRecords, ADDL, ALAG, AMT, CMT, DV, EVID, HEADER_LINE, ID, II, MDV,
+    RATE, SS, STANDARD, TIME,
 };
 #[cfg(doc)]
 use crate::error::LookupError;
@@ -79,16 +79,12 @@ impl Layout {
             .transpose()
     }
 
+    /// The record on `row`, read field by field in column order (so the first bad field is
+    /// the one reported), with NM-TRAN's defaults for EVID and MDV.
     fn record(&self, row: &csv::StringRecord, line: u64) -> Result<EventRecord, DataError> {
         let missing = |k: usize, reason| DataError::MissingValue {
             line,
             column: STANDARD[k].to_string(),
-            reason,
-        };
-        let invalid = |k: usize, value, reason| DataError::InvalidValue {
-            line,
-            column: STANDARD[k].to_string(),
-            value,
             reason,
         };
         let id = self
@@ -99,61 +95,13 @@ impl Layout {
             .number(row, TIME, line)?
             .ok_or_else(|| missing(TIME, "every record needs a time"))?;
         let amt = self.number(row, AMT, line)?.unwrap_or(0.0);
-        let rate = match self.number(row, RATE, line)? {
-            None => Rate::Bolus,
-            Some(0.0) => Rate::Bolus,
-            Some(v) if v > 0.0 => Rate::Infusion(v),
-            Some(-1.0) => Rate::ModelledRate,
-            Some(-2.0) => Rate::ModelledDuration,
-            Some(v) => {
-                return Err(invalid(
-                    RATE,
-                    v,
-                    "must be ≥ 0, −1 (modelled rate) or −2 (modelled duration)",
-                ))
-            }
-        };
-        let cmt = match self.text(row, CMT) {
-            None => None,
-            Some(t) => match t.parse::<f64>() {
-                Ok(v) if v >= 1.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => {
-                    // A whole number in [1, u32::MAX]: the cast is exact.
-                    Some(Cmt::Number(v as usize))
-                }
-                Ok(v) => {
-                    return Err(invalid(
-                        CMT,
-                        v,
-                        "must be a state number (1, 2, …) or a state name",
-                    ))
-                }
-                Err(_) => Some(Cmt::Name(t.to_string())),
-            },
-        };
+        let rate = self.rate(row, line)?;
+        let cmt = self.cmt(row, line)?;
         let dv = self.number(row, DV, line)?;
-        let mdv = match self.number(row, MDV, line)? {
-            None => None,
-            Some(0.0) => Some(false),
-            Some(1.0) => Some(true),
-            Some(v) => return Err(invalid(MDV, v, "must be 0 or 1")),
-        };
-        let addl = match self.number(row, ADDL, line)? {
-            None => 0,
-            Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => {
-                // A whole number in [0, u32::MAX]: the cast is exact.
-                v as u32
-            }
-            Some(v) => return Err(invalid(ADDL, v, "must be a whole number ≥ 0")),
-        };
+        let mdv = self.mdv(row, line)?;
+        let addl = self.addl(row, line)?;
         let ii = self.number(row, II, line)?.unwrap_or(0.0);
-        let ss = match self.number(row, SS, line)? {
-            None => SteadyStateKind::Transient,
-            Some(v) => SteadyStateKind::from_value(v).ok_or(DataError::UnknownSteadyState {
-                line,
-                column: STANDARD[SS].to_string(),
-                value: v,
-            })?,
-        };
+        let ss = self.ss(row, line)?;
         let alag = self.number(row, ALAG, line)?.unwrap_or(0.0);
         let evid = match self.number(row, EVID, line)? {
             Some(v) => Evid::from_value(v).ok_or(DataError::UnknownEvid {
@@ -161,25 +109,10 @@ impl Layout {
                 column: STANDARD[EVID].to_string(),
                 value: v,
             })?,
-            // NM-TRAN's rule when there is no EVID: a dose if it has dose items, else an
-            // observation unless MDV says otherwise.
-            None if amt > 0.0 || rate != Rate::Bolus || ss != SteadyStateKind::Transient => {
-                Evid::Dose
-            }
-            None if mdv == Some(true) => Evid::Other,
-            None => Evid::Observation,
+            None => default_evid(amt, rate, ss, mdv),
         };
         let mdv = mdv.unwrap_or(evid != Evid::Observation || dv.is_none());
-        let covariates = self
-            .covariates
-            .iter()
-            .map(|(i, name)| {
-                row.get(*i)
-                    .filter(|t| !is_missing(t))
-                    .map(|t| parse_number(t, line, name))
-                    .transpose()
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let covariates = self.covariate_values(row, line)?;
         Ok(EventRecord {
             line,
             id,
@@ -196,6 +129,108 @@ impl Layout {
             alag,
             covariates,
         })
+    }
+
+    /// RATE: missing or 0 a bolus, > 0 an infusion, −1 and −2 modelled.
+    fn rate(&self, row: &csv::StringRecord, line: u64) -> Result<Rate, DataError> {
+        Ok(match self.number(row, RATE, line)? {
+            None => Rate::Bolus,
+            Some(0.0) => Rate::Bolus,
+            Some(v) if v > 0.0 => Rate::Infusion(v),
+            Some(-1.0) => Rate::ModelledRate,
+            Some(-2.0) => Rate::ModelledDuration,
+            Some(v) => {
+                return Err(invalid_value(
+                    line,
+                    RATE,
+                    v,
+                    "must be ≥ 0, −1 (modelled rate) or −2 (modelled duration)",
+                ))
+            }
+        })
+    }
+
+    /// CMT: a state number (a whole number ≥ 1) or, when it is not a number, a state name.
+    fn cmt(&self, row: &csv::StringRecord, line: u64) -> Result<Option<Cmt>, DataError> {
+        let Some(t) = self.text(row, CMT) else {
+            return Ok(None);
+        };
+        match t.parse::<f64>() {
+            Ok(v) if v >= 1.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => {
+                // A whole number in [1, u32::MAX]: the cast is exact.
+                Ok(Some(Cmt::Number(v as usize)))
+            }
+            Ok(v) => Err(invalid_value(
+                line,
+                CMT,
+                v,
+                "must be a state number (1, 2, …) or a state name",
+            )),
+            Err(_) => Ok(Some(Cmt::Name(t.to_string()))),
+        }
+    }
+
+    /// MDV as written: `None` when missing.
+    fn mdv(&self, row: &csv::StringRecord, line: u64) -> Result<Option<bool>, DataError> {
+        match self.number(row, MDV, line)? {
+            None => Ok(None),
+            Some(0.0) => Ok(Some(false)),
+            Some(1.0) => Ok(Some(true)),
+            Some(v) => Err(invalid_value(line, MDV, v, "must be 0 or 1")),
+        }
+    }
+
+    /// ADDL: a whole number ≥ 0, 0 when missing.
+    fn addl(&self, row: &csv::StringRecord, line: u64) -> Result<u32, DataError> {
+        match self.number(row, ADDL, line)? {
+            None => Ok(0),
+            Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => {
+                // A whole number in [0, u32::MAX]: the cast is exact.
+                Ok(v as u32)
+            }
+            Some(v) => Err(invalid_value(line, ADDL, v, "must be a whole number ≥ 0")),
+        }
+    }
+
+    /// SS: 0, 1 or 2, transient when missing.
+    fn ss(&self, row: &csv::StringRecord, line: u64) -> Result<SteadyStateKind, DataError> {
+        match self.number(row, SS, line)? {
+            None => Ok(SteadyStateKind::Transient),
+            Some(v) => SteadyStateKind::from_value(v).ok_or(DataError::UnknownSteadyState {
+                line,
+                column: STANDARD[SS].to_string(),
+                value: v,
+            }),
+        }
+    }
+
+    /// The covariate columns' values on `row`, `None` where missing.
+    fn covariate_values(
+        &self,
+        row: &csv::StringRecord,
+        line: u64,
+    ) -> Result<Vec<Option<f64>>, DataError> {
+        self.covariates
+            .iter()
+            .map(|(i, name)| {
+                row.get(*i)
+                    .filter(|t| !is_missing(t))
+                    .map(|t| parse_number(t, line, name))
+                    .transpose()
+            })
+            .collect()
+    }
+}
+
+/// NM-TRAN's rule when there is no EVID: a dose if the record has dose items, else an
+/// observation unless MDV says otherwise.
+fn default_evid(amt: f64, rate: Rate, ss: SteadyStateKind, mdv: Option<bool>) -> Evid {
+    if amt > 0.0 || rate != Rate::Bolus || ss != SteadyStateKind::Transient {
+        Evid::Dose
+    } else if mdv == Some(true) {
+        Evid::Other
+    } else {
+        Evid::Observation
     }
 }
 
