@@ -324,11 +324,24 @@ struct Run<'a> {
     t: f64,
     t_end: f64,
     inputs: Vec<f64>,
-    /// Per infusion: started, ended.
-    started: Vec<bool>,
-    ended: Vec<bool>,
+    /// Per infusion: where it stands.
+    phase: Vec<InfusionPhase>,
     next_jump: usize,
     next_output: usize,
+}
+
+/// Where one infusion of the run stands (diffsol's `OdeSolverStopReason` style: one enum
+/// instead of two flags, so the meaningless "ended but not started" cannot be written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InfusionPhase {
+    /// Not started yet: its start is a future cut.
+    Pending,
+    /// Started and not ended: its rate is in the inputs, its end is a future cut.
+    Running,
+    /// Ran to its end (its planned end, or now if a rule stopped dosing while it ran).
+    Ended,
+    /// Dropped by a rule before it started; it never delivered anything.
+    Cancelled,
 }
 
 impl<'a> Run<'a> {
@@ -387,8 +400,7 @@ impl<'a> Run<'a> {
             t: start,
             t_end: times[times.len() - 1],
             inputs: vec![0.0; n],
-            started: vec![false; n_inf],
-            ended: vec![false; n_inf],
+            phase: vec![InfusionPhase::Pending; n_inf],
             next_jump: 0,
             next_output: 0,
             plan,
@@ -406,12 +418,10 @@ impl<'a> Run<'a> {
         let switch = self.switches.get(self.next_switch).map(|s| s.0);
         let infusion = |i: usize| -> Option<(f64, Event)> {
             let inf = &self.plan.infusions[i];
-            if !self.started[i] {
-                Some((inf.start, Event::InfusionStart(i)))
-            } else if !self.ended[i] {
-                Some((inf.end, Event::InfusionEnd(i)))
-            } else {
-                None
+            match self.phase[i] {
+                InfusionPhase::Pending => Some((inf.start, Event::InfusionStart(i))),
+                InfusionPhase::Running => Some((inf.end, Event::InfusionEnd(i))),
+                InfusionPhase::Ended | InfusionPhase::Cancelled => None,
             }
         };
         let infusions = 0..self.plan.infusions.len();
@@ -562,7 +572,7 @@ impl<'a> Run<'a> {
             match *e {
                 Event::Output(i) => self.next_output = i + 1,
                 Event::InfusionStart(i) => {
-                    self.started[i] = true;
+                    self.phase[i] = InfusionPhase::Running;
                     rates_changed = true;
                     let inf = self.plan.infusions[i];
                     self.trajectory.record_dose(DoseRecord {
@@ -574,7 +584,7 @@ impl<'a> Run<'a> {
                     });
                 }
                 Event::InfusionEnd(i) => {
-                    self.ended[i] = true;
+                    self.phase[i] = InfusionPhase::Ended;
                     rates_changed = true;
                 }
                 Event::Jump(_) | Event::Switch(_) => {}
@@ -608,8 +618,8 @@ impl<'a> Run<'a> {
             .plan
             .infusions
             .iter()
-            .zip(self.started.iter().zip(&self.ended))
-            .filter(|(_, (s, e))| **s && !**e);
+            .zip(&self.phase)
+            .filter(|(_, p)| **p == InfusionPhase::Running);
         for (inf, _) in running {
             self.inputs[inf.state] += inf.rate;
         }
@@ -675,12 +685,13 @@ impl<'a> Run<'a> {
     fn cancel_pending(&mut self) {
         self.plan.jumps.truncate(self.next_jump);
         for i in 0..self.plan.infusions.len() {
-            if !self.started[i] {
-                self.started[i] = true;
-                self.ended[i] = true;
-            } else if !self.ended[i] {
-                self.plan.infusions[i].end = self.t;
-                self.ended[i] = true;
+            match self.phase[i] {
+                InfusionPhase::Pending => self.phase[i] = InfusionPhase::Cancelled,
+                InfusionPhase::Running => {
+                    self.plan.infusions[i].end = self.t;
+                    self.phase[i] = InfusionPhase::Ended;
+                }
+                InfusionPhase::Ended | InfusionPhase::Cancelled => {}
             }
         }
         self.sum_inputs();
@@ -692,8 +703,7 @@ impl<'a> Run<'a> {
         crate::dosing::sort_jumps(&mut self.plan.jumps[self.next_jump..]);
         for inf in extra.infusions {
             self.plan.infusions.push(inf);
-            self.started.push(false);
-            self.ended.push(false);
+            self.phase.push(InfusionPhase::Pending);
         }
     }
 }
