@@ -3,7 +3,7 @@
 //! Use this module when one simulated patient is not enough: to draw a virtual population
 //! ([`population`]), to reduce each patient's trajectory to trial endpoints ([`endpoints`]),
 //! and to summarize the endpoints of an arm or the difference between two arms with honest
-//! intervals ([`stats`]).
+//! intervals ([`stats`], from the crate-level [`crate::stats`]).
 //!
 //! Data flows one way: a [`PopulationSpec`] is checked into a [`Sampler`], which draws a
 //! [`Population`] (patient `i`'s values depend only on the seed and `i`); a [`ParamMap`]
@@ -26,7 +26,7 @@ pub use population::{
     format_number, BoundParamMap, Correlations, Distribution, ParamMap, ParamPath, Parameter,
     Patient, Population, PopulationSpec, Sampler, Segment, Selector, ID_COLUMN, MAX_PATIENTS,
 };
-pub use stats::{
+pub use crate::stats::{
     check_resamples, mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval,
     KaplanMeier, KmStep, Median, PairedDifference, Proportion, Summary, BOOTSTRAP_STREAM_OFFSET,
     MAX_RESAMPLES, Z_95,
