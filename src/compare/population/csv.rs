@@ -215,12 +215,13 @@ fn records<R: Read>(
 
 /// `v` in the shortest decimal form that parses back to the same `f64`: plain notation for
 /// `1e-4 ≤ |v| < 1e15` and 0, scientific otherwise (both of Rust's formatters are shortest
-/// round-trip).
+/// round-trip). The crate's CSV writers share this one format.
+///
+/// ```
+/// use oncodyn::compare::format_number;
+/// assert_eq!(format_number(0.1), "0.1");
+/// assert_eq!(format_number(2.5e-7), "2.5e-7");
+/// ```
 pub fn format_number(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 || (1e-4..1e15).contains(&a) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
+    crate::io::format_number(v)
 }
