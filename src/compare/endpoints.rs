@@ -45,10 +45,10 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
-pub use crate::stats::TimeToEvent;
 use crate::error::{EndpointError, LookupError};
 use crate::model::Model;
 use crate::solver::DiameterMapping;
+pub use crate::stats::TimeToEvent;
 use crate::trajectory::{ColumnHandle, ColumnView, Observable, Trajectory};
 use serde::{Deserialize, Serialize};
 

@@ -258,4 +258,3 @@ impl BoundParamMap {
         Ok(base.rebuilt(spec)?)
     }
 }
-

@@ -110,7 +110,11 @@ pub(super) struct Block {
     lower: DMatrix<f64>,
 }
 
-pub(super) fn block(c: &Correlations, all: &[&Parameter], names: &[String]) -> Result<Block, PopulationError> {
+pub(super) fn block(
+    c: &Correlations,
+    all: &[&Parameter],
+    names: &[String],
+) -> Result<Block, PopulationError> {
     let (listed, matrix, is_covariance) = match c {
         Correlations::Covariance { parameters, matrix } => (parameters, matrix, true),
         Correlations::Correlation { parameters, matrix } => (parameters, matrix, false),
