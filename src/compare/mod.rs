@@ -17,6 +17,11 @@ pub mod stats;
 pub mod study;
 
 pub use crate::error::{EndpointError, PopulationError, StatsError};
+pub use crate::stats::{
+    check_resamples, mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval,
+    KaplanMeier, KmStep, Median, PairedDifference, Proportion, Summary, BOOTSTRAP_STREAM_OFFSET,
+    MAX_RESAMPLES, Z_95,
+};
 pub use endpoints::{
     check_density, eradication_time, last_dosing_interval, time_to_event, time_to_progression,
     trough, BestResponse, ColumnKey, GradeScale, IntervalExposure, Point, Recist, Response, Series,
@@ -26,12 +31,8 @@ pub use population::{
     format_number, BoundParamMap, Correlations, Distribution, ParamMap, ParamPath, Parameter,
     Patient, Population, PopulationSpec, Sampler, Segment, Selector, ID_COLUMN, MAX_PATIENTS,
 };
-pub use crate::stats::{
-    check_resamples, mean, paired_difference, quantile, summarize, wilson, Bootstrap, Interval,
-    KaplanMeier, KmStep, Median, PairedDifference, Proportion, Summary, BOOTSTRAP_STREAM_OFFSET,
-    MAX_RESAMPLES, Z_95,
-};
 pub use study::{
     ArmSummary, Comparison, EndpointSpec, Exposure, Failure, Outcome, PatientEndpoints, Progress,
-    Rank, RankBy, Ranking, Study, StudyOutcomes, StudyResult, Toxicity, MAX_THREADS,
+    Rank, RankBy, Ranking, Study, StudyOutcomes, StudyResult, StudyTable, Toxicity, MAX_THREADS,
+    STUDY_TABLE_COLUMNS,
 };
