@@ -53,9 +53,7 @@ mod study;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use oncodyn::compare::{
-    summarize, KaplanMeier, KmStep, Progress, Rank, RankBy, StudyResult, TimeToEvent,
-};
+use oncodyn::compare::{summarize, Progress, StudyResult};
 use oncodyn::dosing::Regimen;
 use oncodyn::io::{PatientSource, StudyFile};
 use oncodyn::StudyError;
@@ -318,135 +316,22 @@ fn describe(regimen: &Regimen) -> String {
     }
 }
 
-/// `12.3 [10.1, 14.8]`-style percentage with its interval.
-fn percent(estimate: f64, lower: f64, upper: f64) -> String {
-    format!(
-        "{:.1} [{:.1}, {:.1}]",
-        100.0 * estimate,
-        100.0 * lower,
-        100.0 * upper
-    )
-}
-
-fn days(v: Option<f64>) -> String {
-    match v {
-        Some(d) if d.is_finite() => format!("{d:.0}"),
-        _ => "NR".to_string(),
-    }
-}
-
+/// The library's ranked table with the diameter column, the footnotes and the first failures.
 fn print_table(result: &StudyResult) -> Result<(), Box<dyn Error>> {
-    let by = match result.ranking.by {
-        RankBy::ObjectiveResponse => "objective response rate",
-        RankBy::DiseaseControl => "disease control rate",
-        RankBy::MedianTimeToProgression => "median time to progression",
-        RankBy::BestPercentChange => "mean best % change of the burden",
-        RankBy::FinalBurden => "mean final burden",
-        _ => "the study's ranking endpoint",
-    };
     let horizon = result.times.last().copied().unwrap_or(f64::NAN);
-    println!("Ranked by {by}, best first; 95% intervals in brackets.");
-    let row = |cells: [&str; 10]| {
-        println!(
-            "{:>2}  {:<26} {:>19} {:>19} {:>15} {:>18} {:>14} {:>18} {:>6}  {}",
-            cells[0],
-            cells[1],
-            cells[2],
-            cells[3],
-            cells[4],
-            cells[5],
-            cells[6],
-            cells[7],
-            cells[8],
-            cells[9]
-        );
-    };
-    let pf_header = format!("PF at {horizon:.0} d %");
-    row([
-        "#",
-        "arm",
-        "ORR %",
-        "DCR %",
-        "median TTP d",
-        &pf_header,
-        "best Δdiam %",
-        "grade ≥3 tox %",
-        "failed",
-        "tie",
-    ]);
-    row([
-        "",
-        "",
-        "[Wilson]",
-        "[Wilson]",
-        "[log-log]",
-        "[log-log]",
-        "mean / median",
-        "[Wilson]",
-        "",
-        "",
-    ]);
-    for (k, rank) in result.ranking.order.iter().enumerate() {
-        let Rank {
-            arm,
-            tied_with_previous,
-            ..
-        } = rank;
-        let s = &result.summaries[*arm];
-        let m = &s.median_ttp;
-        let ttp = format!(
-            "{} [{}, {}]",
-            days(m.estimate),
-            days(m.lower),
-            days(m.upper)
-        );
-        let observations: Vec<TimeToEvent> = result
-            .endpoints(*arm)
-            .map(|e| e.time_to_progression)
-            .collect();
-        let km = KaplanMeier::new(&observations)?;
-        let pf = km.survival_at(horizon);
-        let pf = match km.steps().iter().rev().find(|s| s.time <= horizon) {
-            Some(KmStep {
-                interval: Some(ci), ..
-            }) => percent(pf, ci.lower, ci.upper),
-            _ => format!("{:5.1}", 100.0 * pf),
-        };
+    let mut table = result.table()?;
+    // One spherical tumor: its diameter's best change reads as RECIST does, so show that
+    // rather than the burden's.
+    table.titles[6] = "best Δdiam %".to_string();
+    for (row, rank) in table.rows.iter_mut().zip(&result.ranking.order) {
         let changes: Vec<f64> = result
-            .endpoints(*arm)
+            .endpoints(rank.arm)
             .map(|e| plot::diameter_change(e.best_percent_change))
             .collect();
         let change = summarize(&changes)?;
-        let tox = match &s.grade3_toxicity {
-            Some(p) => percent(p.estimate, p.interval.lower, p.interval.upper),
-            None => "–".to_string(),
-        };
-        let tie = if *tied_with_previous {
-            format!("tied with #{k}")
-        } else {
-            String::new()
-        };
-        row([
-            &(k + 1).to_string(),
-            &s.name,
-            &percent(
-                s.objective_response.estimate,
-                s.objective_response.interval.lower,
-                s.objective_response.interval.upper,
-            ),
-            &percent(
-                s.disease_control.estimate,
-                s.disease_control.interval.lower,
-                s.disease_control.interval.upper,
-            ),
-            &ttp,
-            &pf,
-            &format!("{:.1} / {:.1}", change.mean, change.median),
-            &tox,
-            &s.failed.to_string(),
-            &tie,
-        ]);
+        row[6] = format!("{:.1} / {:.1}", change.mean, change.median);
     }
+    print!("{table}");
     for line in [
         "ORR: CR + PR; DCR: CR + PR + SD (RECIST 1.1 on the model's diameter). TTP: diameter ≥ 1.2 × \
          nadir and ≥ nadir + 5 mm.",

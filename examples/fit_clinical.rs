@@ -47,6 +47,7 @@ use clap::Parser;
 use oncodyn::fit::{ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, SubjectData};
 use oncodyn::model::{BurdenUnit, Exponential, TumorSpec};
 use oncodyn::prelude::*;
+use oncodyn::stats::quantile;
 use oncodyn::trajectory::Observable;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -349,32 +350,27 @@ pub fn fit_patients(patients: &[Patient], options: &FitOptions) -> Vec<PatientFi
         .collect()
 }
 
-/// Median and quartiles (type 7) of `values`, `None` when empty.
-fn quartiles(values: &mut [f64]) -> Option<(f64, f64, f64)> {
-    values.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        let h = (values.len() - 1) as f64 * p;
-        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-        values[lo] + (h - h.floor()) * (values[hi] - values[lo])
-    };
-    (!values.is_empty()).then(|| (q(0.5), q(0.25), q(0.75)))
+/// Median and quartiles (type 7, the library's [`quantile`]) of `values`, `None` when empty.
+fn quartiles(values: &[f64]) -> Option<(f64, f64, f64)> {
+    let q = |p: f64| quantile(values, p).ok();
+    Some((q(0.5)?, q(0.25)?, q(0.75)?))
 }
 
 /// One summary row over a group of patients.
 fn summary_row(label: &str, group: &[(&Patient, &PatientFit)]) {
-    let mut k: Vec<f64> = group.iter().filter_map(|(_, f)| f.net_rate()).collect();
+    let k: Vec<f64> = group.iter().filter_map(|(_, f)| f.net_rate()).collect();
     let growing = k.iter().filter(|&&x| x > 0.0).count();
     let n_k = k.len();
     let eligible = group.iter().filter(|(_, f)| f.two.is_some()).count();
     let selected = group.iter().filter(|(_, f)| f.two_selected()).count();
     let rates: Vec<Rates> = group.iter().filter_map(|(_, f)| f.rates()).collect();
-    let mut d: Vec<f64> = rates.iter().filter_map(|r| r.d).collect();
-    let mut g: Vec<f64> = rates.iter().filter_map(|r| r.g).collect();
+    let d: Vec<f64> = rates.iter().filter_map(|r| r.d).collect();
+    let g: Vec<f64> = rates.iter().filter_map(|r| r.g).collect();
     let (n_d, n_g) = (d.len(), g.len());
-    let k_cell = quartiles(&mut k).map_or("-".to_string(), |(m, lo, hi)| {
+    let k_cell = quartiles(&k).map_or("-".to_string(), |(m, lo, hi)| {
         format!("{:+.4} [{:+.4}, {:+.4}]", m, lo, hi)
     });
-    let median = |v: &mut [f64], n: usize| {
+    let median = |v: &[f64], n: usize| {
         quartiles(v).map_or("-".to_string(), |(m, _, _)| format!("{m:.4} ({n})"))
     };
     println!(
@@ -384,8 +380,8 @@ fn summary_row(label: &str, group: &[(&Patient, &PatientFit)]) {
         k_cell,
         100.0 * growing as f64 / n_k.max(1) as f64,
         format!("{selected}/{eligible}"),
-        median(&mut d, n_d),
-        median(&mut g, n_g),
+        median(&d, n_d),
+        median(&g, n_g),
         group.len() - n_k
     );
 }

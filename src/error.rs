@@ -7,12 +7,13 @@
 //! re-exports them, so `oncodyn::error::SolveError` and `oncodyn::solver::SolveError` name the
 //! same type.
 
-pub use crate::compare::{EndpointError, PopulationError, StatsError, StudyError};
+pub use crate::compare::{EndpointError, PopulationError, StudyError};
 pub use crate::dosing::ScheduleError;
 pub use crate::fit::FitError;
 pub use crate::io::{DataError, IoError};
 pub use crate::model::BuildError;
 pub use crate::solver::SolveError;
+pub use crate::stats::StatsError;
 pub use crate::trajectory::LookupError;
 use thiserror::Error;
 

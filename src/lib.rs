@@ -19,6 +19,8 @@
 //! - [`io`]: TOML model and study files that round-trip with the API; NONMEM-style event tables.
 //! - [`compare`]: virtual populations, endpoints, statistics and [`compare::Study`], which runs
 //!   every patient through every arm in parallel and ranks the arms — the main job.
+//! - [`stats`]: proportions with Wilson intervals, Kaplan–Meier curves, quantiles and
+//!   summaries, paired bootstrap differences and Student's t, shared by `compare` and `fit`.
 //! - [`fit`]: maximum-likelihood fits of free parameters to data (Levenberg–Marquardt,
 //!   multi-start, standard errors, AIC/BIC), per subject or pooled.
 //!
@@ -59,6 +61,7 @@ pub mod io;
 pub mod mechanisms;
 pub mod model;
 pub mod solver;
+pub mod stats;
 pub mod trajectory;
 pub mod units;
 

@@ -49,6 +49,7 @@ use crate::compare::error::EndpointError;
 
 use crate::model::Model;
 use crate::solver::DiameterMapping;
+pub use crate::stats::TimeToEvent;
 use crate::trajectory::LookupError;
 use crate::trajectory::{ColumnHandle, ColumnView, Observable, Trajectory};
 use serde::{Deserialize, Serialize};
@@ -495,15 +496,6 @@ pub fn trough(
             .join(", "),
     })?;
     Series::column(trajectory, id)?.interval(start, end)
-}
-
-/// A time to an event, or to the end of follow-up if it did not happen.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TimeToEvent {
-    /// Days from t = 0 to the event, or to the last row (the horizon) if censored.
-    pub time: f64,
-    /// Whether the event did not happen by `time` (right-censored).
-    pub censored: bool,
 }
 
 /// The first event recorded by rule `rule` ([`Trajectory::events`]), or censoring at the last

@@ -28,11 +28,12 @@
 //! `AIC = −2LL + 2k`, `BIC = −2LL + k·ln n`, with `k` the free plus error-model parameters.
 
 use super::lm::{LmOptions, LmOutcome, Termination};
-use super::objective::{minus_two_log_likelihood, ErrorModel};
+use super::objective::{minus_two_log_likelihood, ErrorModel, Evaluation};
 use super::transform::Transform;
 use super::FitProblem;
-use crate::compare::Interval;
-use crate::error::{Error, FitError};
+use crate::error::Error;
+use crate::fit::FitError;
+use crate::stats::{student_t_quantile, Interval};
 use nalgebra::{DMatrix, SVD};
 use serde::{Deserialize, Serialize};
 
@@ -365,7 +366,7 @@ struct Finished {
 }
 
 /// Builds the report of [`FitProblem::fit`] from the starts (natural values, search point)
-/// and their searches.
+/// and their searches, one named step at a time.
 pub(crate) fn build(
     problem: &FitProblem,
     starts: &[(Vec<f64>, Vec<f64>)],
@@ -374,77 +375,12 @@ pub(crate) fn build(
     scales: Vec<f64>,
 ) -> Result<FitReport, FitError> {
     let observed = problem.observed();
-    let n = observed.len();
-    let nf = n as f64;
-    let error = problem.error_model();
-    let log_jacobian = if error == ErrorModel::LogNormal {
-        2.0 * observed.iter().map(|y| y.ln()).sum::<f64>()
-    } else {
-        0.0
-    };
-    let m2ll_of =
-        |s: f64| nf * (2.0 * std::f64::consts::PI).ln() + nf + nf * (s / nf).ln() + log_jacobian;
-    let natural = |phi: &[f64]| -> Vec<f64> {
-        let mut v = problem.natural(phi);
-        v.extend(phi.iter().skip(problem.parameters().len()).map(|x| x.exp()));
-        v
-    };
-
-    let mut records = Vec::with_capacity(runs.len());
-    let mut finished: Vec<Finished> = Vec::new();
-    let mut failures: Vec<(usize, Error)> = Vec::new();
-    let mut total_evaluations = 0;
-    for (start, run) in runs.into_iter().enumerate() {
-        let initial = starts.get(start).map_or_else(Vec::new, |(v, _)| v.clone());
-        match run {
-            Ok(outcome) => {
-                total_evaluations += outcome.evaluations;
-                let m2ll = m2ll_of(outcome.sum_of_squares);
-                records.push(StartRecord {
-                    start,
-                    initial,
-                    outcome: StartOutcome::Finished {
-                        estimates: natural(&outcome.x),
-                        minus_two_log_likelihood: m2ll,
-                        termination: outcome.termination,
-                        iterations: outcome.iterations,
-                        evaluations: outcome.evaluations,
-                        failed_evaluations: outcome.failed_evaluations,
-                    },
-                });
-                finished.push(Finished {
-                    start,
-                    outcome,
-                    m2ll,
-                });
-            }
-            Err(e) => {
-                total_evaluations += 1;
-                records.push(StartRecord {
-                    start,
-                    initial,
-                    outcome: StartOutcome::Failed {
-                        reason: e.to_string(),
-                    },
-                });
-                failures.push((start, e));
-            }
-        }
-    }
-    // Best first; ties by start index (the sort is stable).
-    finished.sort_by(|a, b| a.m2ll.total_cmp(&b.m2ll));
-    let optima = local_optima(&finished, &natural);
-    let Some(best) = finished.first() else {
-        let source = failures
-            .into_iter()
-            .next()
-            .map(|(_, e)| e)
-            .unwrap_or_else(|| FitError::NoParameters.into());
-        return Err(FitError::NoStartEvaluated {
-            starts: starts.len(),
-            source: Box::new(source),
-        });
-    };
+    let (n, error) = (observed.len(), problem.error_model());
+    let m2ll = |s: f64| minus_two_log_likelihood(error, observed, s);
+    let natural = |phi: &[f64]| natural_point(problem, phi);
+    let summary = StartSummary::from_runs(starts, runs, &m2ll, &natural)?;
+    let optima = local_optima(&summary.finished, &natural);
+    let best = &summary.finished[0];
     let out = &best.outcome;
     let evaluation = problem
         .evaluate(&out.x)
@@ -453,67 +389,248 @@ pub(crate) fn build(
             source: Box::new(e),
         })?;
 
-    let p = out.x.len();
-    let df = n.saturating_sub(p).max(1);
+    let df = n.saturating_sub(out.x.len()).max(1);
     let s2 = out.sum_of_squares / df as f64;
-    let sigma_ml = (evaluation.weighted_sum_of_squares() / nf).sqrt();
-    let quantile = student_t_quantile(0.975, df as f64);
-    let mut warnings = Vec::new();
+    let sigma_ml = (evaluation.weighted_sum_of_squares() / n as f64).sqrt();
+    let names = searched_names(problem, out.x.len());
+    let u = Uncertainty::at(&out.jacobian, s2, df, &names);
+    let estimates = estimates(problem, &out.x, &u);
+    let error_parameters =
+        error_parameters(error, &out.x, problem.parameters().len(), sigma_ml, &u);
+    let mut warnings = u.warnings.clone();
+    warnings.extend(at_bound_warnings(problem, &estimates));
+    warnings.extend(search_warnings(out, &summary));
+    let criteria = Criteria::new(best.m2ll, problem.n_estimated(), n);
+    Ok(FitReport {
+        subjects: problem.subject_ids().map(str::to_string).collect(),
+        output: problem.output().to_string(),
+        error_model: error,
+        n_observations: n,
+        n_estimated: problem.n_estimated(),
+        degrees_of_freedom: df,
+        estimates,
+        error_parameters,
+        residual_scale: s2.sqrt() * scale_of_scaled_residuals(&evaluation.weights),
+        correlation_names: names,
+        correlation: u.correlation,
+        condition_number: u.condition_number,
+        minus_two_log_likelihood: criteria.minus_two_log_likelihood,
+        aic: criteria.aic,
+        aicc: criteria.aicc,
+        bic: criteria.bic,
+        observations: observation_fits(problem, &evaluation, sigma_ml),
+        termination: out.termination,
+        iterations: out.iterations,
+        rejected_steps: out.rejected_steps,
+        evaluations: out.evaluations,
+        failed_evaluations: out.failed_evaluations,
+        first_failure: out.first_failure.clone(),
+        total_evaluations: summary.total_evaluations,
+        jacobian: JacobianMethod::CentralDifferences {
+            relative_step: options.relative_step,
+            scales,
+        },
+        interval_quantile: u.quantile,
+        best_start: best.start,
+        starts: summary.records,
+        optima,
+        warnings,
+    })
+}
 
-    let names: Vec<String> = problem
+/// A search point on the natural scale: the free parameters, then `a/b` for a combined
+/// error model (searched as `ln(a/b)`).
+fn natural_point(problem: &FitProblem, phi: &[f64]) -> Vec<f64> {
+    let mut v = problem.natural(phi);
+    v.extend(phi.iter().skip(problem.parameters().len()).map(|x| x.exp()));
+    v
+}
+
+/// The names of the `p` searched parameters: the free parameters, then `a_over_b`.
+fn searched_names(problem: &FitProblem, p: usize) -> Vec<String> {
+    problem
         .parameters()
         .iter()
         .map(|q| q.name.clone())
         .chain((p > problem.parameters().len()).then(|| "a_over_b".to_string()))
-        .collect();
-    let covariance = covariance(&out.jacobian, s2);
-    let (se_phi, correlation, condition_number) = match &covariance {
-        Covariance::Regular { matrix, condition } => {
-            if *condition > ILL_CONDITIONED {
-                warnings.push(FitWarning::IllConditioned {
-                    condition_number: *condition,
+        .collect()
+}
+
+/// What every start gave: its record, the finished searches best first, the failures.
+struct StartSummary {
+    /// One record per start, in start order.
+    records: Vec<StartRecord>,
+    /// The finished searches, best first (ties by start index); never empty.
+    finished: Vec<Finished>,
+    /// How many starts could not be evaluated, and the first one's message.
+    failed: Option<(usize, String)>,
+    /// Residual evaluations of all starts (a failed start counts one).
+    total_evaluations: usize,
+}
+
+impl StartSummary {
+    /// Records each run with its `−2LL` (`m2ll` of its sum of squares) and end point on the
+    /// natural scale (`natural`).
+    ///
+    /// # Errors
+    /// [`FitError::NoStartEvaluated`] with the first failure when no search finished.
+    fn from_runs(
+        starts: &[(Vec<f64>, Vec<f64>)],
+        runs: Vec<Result<LmOutcome, Error>>,
+        m2ll: &dyn Fn(f64) -> f64,
+        natural: &dyn Fn(&[f64]) -> Vec<f64>,
+    ) -> Result<Self, FitError> {
+        let mut records = Vec::with_capacity(runs.len());
+        let mut finished: Vec<Finished> = Vec::new();
+        let mut failures: Vec<Error> = Vec::new();
+        let mut total_evaluations = 0;
+        for (start, run) in runs.into_iter().enumerate() {
+            let initial = starts.get(start).map_or_else(Vec::new, |(v, _)| v.clone());
+            let outcome = match run {
+                Ok(outcome) => {
+                    total_evaluations += outcome.evaluations;
+                    let m2ll = m2ll(outcome.sum_of_squares);
+                    let record = StartOutcome::Finished {
+                        estimates: natural(&outcome.x),
+                        minus_two_log_likelihood: m2ll,
+                        termination: outcome.termination,
+                        iterations: outcome.iterations,
+                        evaluations: outcome.evaluations,
+                        failed_evaluations: outcome.failed_evaluations,
+                    };
+                    finished.push(Finished {
+                        start,
+                        outcome,
+                        m2ll,
+                    });
+                    record
+                }
+                Err(e) => {
+                    total_evaluations += 1;
+                    let reason = e.to_string();
+                    failures.push(e);
+                    StartOutcome::Failed { reason }
+                }
+            };
+            records.push(StartRecord {
+                start,
+                initial,
+                outcome,
+            });
+        }
+        // Best first; ties by start index (the sort is stable).
+        finished.sort_by(|a, b| a.m2ll.total_cmp(&b.m2ll));
+        if finished.is_empty() {
+            let source = failures
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| FitError::NoParameters.into());
+            return Err(FitError::NoStartEvaluated {
+                starts: starts.len(),
+                source: Box::new(source),
+            });
+        }
+        let failed = failures.first().map(|e| (failures.len(), e.to_string()));
+        Ok(StartSummary {
+            records,
+            finished,
+            failed,
+            total_evaluations,
+        })
+    }
+}
+
+/// The uncertainty of the searched parameters at the optimum (see the [module docs](self)).
+#[derive(Debug)]
+struct Uncertainty {
+    /// Standard errors on the searched scale; `None` when the information is singular.
+    standard_errors: Option<Vec<f64>>,
+    /// Their correlation matrix.
+    correlation: Option<Vec<Vec<f64>>>,
+    /// The condition number of the information matrix with unit diagonal.
+    condition_number: Option<f64>,
+    /// The t quantile of the 95% intervals.
+    quantile: f64,
+    /// Ill-conditioned, singular or highly correlated information.
+    warnings: Vec<FitWarning>,
+}
+
+impl Uncertainty {
+    /// Standard errors and correlations from `s²·(JᵀJ)⁻¹` for the searched parameters `names`
+    /// (one per column of `jacobian`), with `df` degrees of freedom for the intervals.
+    fn at(jacobian: &DMatrix<f64>, s2: f64, df: usize, names: &[String]) -> Self {
+        let p = names.len();
+        let quantile = student_t_quantile(0.975, df as f64);
+        let mut warnings = Vec::new();
+        let (matrix, condition) = match covariance(jacobian, s2) {
+            Covariance::Regular { matrix, condition } => (matrix, condition),
+            Covariance::Singular { rank } => {
+                warnings.push(FitWarning::SingularInformation {
+                    rank,
+                    parameters: p,
                 });
+                return Uncertainty {
+                    standard_errors: None,
+                    correlation: None,
+                    condition_number: None,
+                    quantile,
+                    warnings,
+                };
             }
-            let se: Vec<f64> = (0..p).map(|j| matrix[(j, j)].sqrt()).collect();
-            let corr: Vec<Vec<f64>> = (0..p)
-                .map(|i| (0..p).map(|j| matrix[(i, j)] / (se[i] * se[j])).collect())
-                .collect();
-            for i in 0..p {
-                for j in i + 1..p {
-                    if corr[i][j].abs() > HIGH_CORRELATION {
-                        warnings.push(FitWarning::HighCorrelation {
-                            first: names[i].clone(),
-                            second: names[j].clone(),
-                            correlation: corr[i][j],
-                        });
-                    }
+        };
+        if condition > ILL_CONDITIONED {
+            warnings.push(FitWarning::IllConditioned {
+                condition_number: condition,
+            });
+        }
+        let se: Vec<f64> = (0..p).map(|j| matrix[(j, j)].sqrt()).collect();
+        let corr: Vec<Vec<f64>> = (0..p)
+            .map(|i| (0..p).map(|j| matrix[(i, j)] / (se[i] * se[j])).collect())
+            .collect();
+        for i in 0..p {
+            for j in i + 1..p {
+                if corr[i][j].abs() > HIGH_CORRELATION {
+                    warnings.push(FitWarning::HighCorrelation {
+                        first: names[i].clone(),
+                        second: names[j].clone(),
+                        correlation: corr[i][j],
+                    });
                 }
             }
-            (Some(se), Some(corr), Some(*condition))
         }
-        Covariance::Singular { rank } => {
-            warnings.push(FitWarning::SingularInformation {
-                rank: *rank,
-                parameters: p,
-            });
-            (None, None, None)
+        Uncertainty {
+            standard_errors: Some(se),
+            correlation: Some(corr),
+            condition_number: Some(condition),
+            quantile,
+            warnings,
         }
-    };
-    let interval = |transform: Transform, phi: f64, se: f64| Interval {
-        lower: transform.to_natural(phi - quantile * se),
-        upper: transform.to_natural(phi + quantile * se),
-    };
+    }
 
-    let estimates: Vec<Estimate> = problem
+    /// The standard error of searched parameter `j`.
+    fn se(&self, j: usize) -> Option<f64> {
+        self.standard_errors.as_ref().map(|se| se[j])
+    }
+
+    /// `φ̂ ± t·SE(φ)` of searched parameter `j` at `phi`, mapped back through `transform`.
+    fn interval(&self, transform: Transform, phi: f64, j: usize) -> Option<Interval> {
+        self.se(j).map(|se| Interval {
+            lower: transform.to_natural(phi - self.quantile * se),
+            upper: transform.to_natural(phi + self.quantile * se),
+        })
+    }
+}
+
+/// The free parameters' estimates at the search point `x`, with SEs by the delta method.
+fn estimates(problem: &FitProblem, x: &[f64], u: &Uncertainty) -> Vec<Estimate> {
+    problem
         .parameters()
         .iter()
         .enumerate()
         .map(|(j, q)| {
-            let phi = out.x[j];
+            let phi = x[j];
             let estimate = q.transform.to_natural(phi);
-            let se_natural = se_phi
-                .as_ref()
-                .map(|se| q.transform.derivative(phi).abs() * se[j]);
+            let se_natural = u.se(j).map(|se| q.transform.derivative(phi).abs() * se);
             Estimate {
                 name: q.name.clone(),
                 path: q.path.to_string(),
@@ -522,56 +639,67 @@ pub(crate) fn build(
                 estimate,
                 standard_error: se_natural,
                 relative_standard_error: se_natural.map(|se| se / estimate.abs()),
-                interval: se_phi.as_ref().map(|se| interval(q.transform, phi, se[j])),
+                interval: u.interval(q.transform, phi, j),
             }
         })
-        .collect();
-    for (e, q) in estimates.iter().zip(problem.parameters()) {
-        if let Some(bound) = at_bound(q.transform, e.estimate, q.initial) {
-            warnings.push(FitWarning::AtBound {
+        .collect()
+}
+
+/// A warning for each estimate at a bound of its transform (see [`AT_BOUND`]).
+fn at_bound_warnings(problem: &FitProblem, estimates: &[Estimate]) -> Vec<FitWarning> {
+    estimates
+        .iter()
+        .zip(problem.parameters())
+        .filter_map(|(e, q)| {
+            at_bound(q.transform, e.estimate, q.initial).map(|bound| FitWarning::AtBound {
                 parameter: e.name.clone(),
                 estimate: e.estimate,
                 bound,
-            });
-        }
-    }
+            })
+        })
+        .collect()
+}
 
-    let error_parameters = match error {
+/// The error model's estimates: `σ̂`, or for a combined model `a`, `b` and `a/b`, whose
+/// search value `ln(a/b)` is `x[j]`, searched parameter `j`.
+fn error_parameters(
+    error: ErrorModel,
+    x: &[f64],
+    j: usize,
+    sigma_ml: f64,
+    u: &Uncertainty,
+) -> Vec<ErrorEstimate> {
+    let profiled = |name: &str, estimate: f64| ErrorEstimate {
+        name: name.to_string(),
+        estimate,
+        standard_error: None,
+        interval: None,
+    };
+    match error {
         ErrorModel::Combined { .. } => {
-            let j = problem.parameters().len();
-            let ratio = out.x[j].exp();
+            let ratio = x[j].exp();
             vec![
-                ErrorEstimate {
-                    name: "a".to_string(),
-                    estimate: sigma_ml * ratio,
-                    standard_error: None,
-                    interval: None,
-                },
-                ErrorEstimate {
-                    name: "b".to_string(),
-                    estimate: sigma_ml,
-                    standard_error: None,
-                    interval: None,
-                },
+                profiled("a", sigma_ml * ratio),
+                profiled("b", sigma_ml),
                 ErrorEstimate {
                     name: "a_over_b".to_string(),
                     estimate: ratio,
-                    standard_error: se_phi.as_ref().map(|se| ratio * se[j]),
-                    interval: se_phi
-                        .as_ref()
-                        .map(|se| interval(Transform::Log, out.x[j], se[j])),
+                    standard_error: u.se(j).map(|se| ratio * se),
+                    interval: u.interval(Transform::Log, x[j], j),
                 },
             ]
         }
-        _ => vec![ErrorEstimate {
-            name: "sigma".to_string(),
-            estimate: sigma_ml,
-            standard_error: None,
-            interval: None,
-        }],
-    };
+        _ => vec![profiled("sigma", sigma_ml)],
+    }
+}
 
-    let observations = problem
+/// Predictions and residuals at each observation, weighted by `σ̂·√w`.
+fn observation_fits(
+    problem: &FitProblem,
+    evaluation: &Evaluation,
+    sigma_ml: f64,
+) -> Vec<ObservationFit> {
+    problem
         .observations()
         .zip(&evaluation.predictions)
         .zip(evaluation.errors.iter().zip(&evaluation.weights))
@@ -584,8 +712,12 @@ pub(crate) fn build(
             residual: o.value - predicted,
             weighted_residual: e / (sigma_ml * w.sqrt()),
         })
-        .collect();
+        .collect()
+}
 
+/// How the search went: not converged, failed evaluations in the best search, failed starts.
+fn search_warnings(out: &LmOutcome, summary: &StartSummary) -> Vec<FitWarning> {
+    let mut warnings = Vec::new();
     if !out.termination.is_converged() {
         warnings.push(FitWarning::NotConverged {
             termination: out.termination,
@@ -597,50 +729,36 @@ pub(crate) fn build(
             first: first.clone(),
         });
     }
-    if let Some((_, e)) = failures.first() {
+    if let Some((count, first)) = &summary.failed {
         warnings.push(FitWarning::StartsFailed {
-            count: failures.len(),
-            first: e.to_string(),
+            count: *count,
+            first: first.clone(),
         });
     }
+    warnings
+}
 
-    let m2ll = minus_two_log_likelihood(error, &evaluation, observed);
-    let k = problem.n_estimated() as f64;
-    Ok(FitReport {
-        subjects: problem.subject_ids().map(str::to_string).collect(),
-        output: problem.output().to_string(),
-        error_model: error,
-        n_observations: n,
-        n_estimated: problem.n_estimated(),
-        degrees_of_freedom: df,
-        estimates,
-        error_parameters,
-        residual_scale: s2.sqrt() * scale_of_scaled_residuals(&evaluation.weights),
-        correlation_names: names,
-        correlation,
-        condition_number,
-        minus_two_log_likelihood: m2ll,
-        aic: m2ll + 2.0 * k,
-        aicc: (nf > k + 1.0).then(|| m2ll + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0)),
-        bic: m2ll + k * nf.ln(),
-        observations,
-        termination: out.termination,
-        iterations: out.iterations,
-        rejected_steps: out.rejected_steps,
-        evaluations: out.evaluations,
-        failed_evaluations: out.failed_evaluations,
-        first_failure: out.first_failure.clone(),
-        total_evaluations,
-        jacobian: JacobianMethod::CentralDifferences {
-            relative_step: options.relative_step,
-            scales,
-        },
-        interval_quantile: quantile,
-        best_start: best.start,
-        starts: records,
-        optima,
-        warnings,
-    })
+/// `−2LL` and the information criteria of `k` estimated parameters and `n` observations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Criteria {
+    minus_two_log_likelihood: f64,
+    aic: f64,
+    aicc: Option<f64>,
+    bic: f64,
+}
+
+impl Criteria {
+    /// `AIC = −2LL + 2k`, `AICc = AIC + 2k(k + 1)/(n − k − 1)` for `n > k + 1`,
+    /// `BIC = −2LL + k·ln n`.
+    fn new(m2ll: f64, k: usize, n: usize) -> Self {
+        let (k, nf) = (k as f64, n as f64);
+        Criteria {
+            minus_two_log_likelihood: m2ll,
+            aic: m2ll + 2.0 * k,
+            aicc: (nf > k + 1.0).then(|| m2ll + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0)),
+            bic: m2ll + k * nf.ln(),
+        }
+    }
 }
 
 /// `1/√ḡ`: the scaled residuals are `e·√(ḡ/w)`, so `√(S/(n−p))/√ḡ` is the df-corrected σ.
@@ -824,143 +942,187 @@ fn summarize(name: &str, values: impl Iterator<Item = f64>) -> TwoStageSummary {
     }
 }
 
-/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, 9 terms; relative error ~1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection: Γ(x)Γ(1 − x) = π / sin(πx).
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + G + 0.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
-/// The regularized incomplete beta function `I_x(a, b)` by its continued fraction (modified
-/// Lentz; Press et al., Numerical Recipes, 3rd ed., §6.4), using the symmetry
-/// `I_x(a, b) = 1 − I_{1−x}(b, a)` where the fraction converges faster.
-fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let front =
-        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_fraction(x, a, b) / a
-    } else {
-        1.0 - front * beta_fraction(1.0 - x, b, a) / b
-    }
-}
-
-fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let mut c = 1.0;
-    let mut d = 1.0 - (a + b) * x / (a + 1.0);
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    for m in 1..1000 {
-        let m = f64::from(m);
-        let m2 = 2.0 * m;
-        let even = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        for coefficient in [
-            even,
-            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
-        ] {
-            d = 1.0 + coefficient * d;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = 1.0 + coefficient / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            h *= d * c;
-        }
-        if (d * c - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
-    h
-}
-
-/// `P(T ≤ t)` for Student's t with `df` degrees of freedom.
-fn student_t_cdf(t: f64, df: f64) -> f64 {
-    let tail = 0.5 * incomplete_beta(df / (df + t * t), 0.5 * df, 0.5);
-    if t >= 0.0 {
-        1.0 - tail
-    } else {
-        tail
-    }
-}
-
-/// The `p`-quantile (`p` in (0.5, 1)) of Student's t with `df > 0` degrees of freedom, by
-/// bisection on the CDF to the last bit.
-pub(crate) fn student_t_quantile(p: f64, df: f64) -> f64 {
-    let mut hi = 2.0;
-    while student_t_cdf(hi, df) < p && hi < 1e12 {
-        hi *= 2.0;
-    }
-    let mut lo = 0.0;
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if student_t_cdf(mid, df) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
 
-    #[test]
-    fn t_quantiles_match_scipy() {
-        // scipy.stats.t.ppf(0.975, df), scipy 1.x.
-        let reference = [
-            (1.0, 12.706_204_736_174_694),
-            (2.0, 4.302_652_729_749_462),
-            (3.0, 3.182_446_305_283_707_8),
-            (5.0, 2.570_581_835_636_314_6),
-            (9.0, 2.262_157_162_798_205),
-            (10.0, 2.228_138_851_986_274),
-            (30.0, 2.042_272_456_301_237_8),
-            (100.0, 1.983_971_518_523_551_8),
-            (1000.0, 1.962_339_080_826_408_3),
-        ];
-        for (df, q) in reference {
-            // The CDF is accurate to ~1e-14; the quantile inherits that divided by the density.
-            assert_relative_eq!(student_t_quantile(0.975, df), q, max_relative = 1e-11);
+    /// A finished search ending at `x` with sum of squares `s`.
+    fn outcome(x: Vec<f64>, s: f64, termination: Termination) -> LmOutcome {
+        let p = x.len();
+        LmOutcome {
+            x,
+            residuals: Vec::new(),
+            jacobian: DMatrix::zeros(0, p),
+            sum_of_squares: s,
+            termination,
+            iterations: 7,
+            rejected_steps: 1,
+            evaluations: 20,
+            failed_evaluations: 0,
+            first_failure: None,
         }
+    }
+
+    #[test]
+    fn start_summary_records_every_start_and_sorts_the_finished_best_first() {
+        let starts = vec![(vec![1.0], vec![0.0]); 3];
+        let runs = vec![
+            Ok(outcome(vec![0.0], 4.0, Termination::ConvergedStep)),
+            Err(FitError::NoParameters.into()),
+            Ok(outcome(vec![1.0], 2.0, Termination::MaxIterations)),
+        ];
+        let m2ll = |s: f64| 10.0 * s;
+        let natural = |phi: &[f64]| phi.iter().map(|x| x.exp()).collect::<Vec<f64>>();
+        let summary = StartSummary::from_runs(&starts, runs, &m2ll, &natural).unwrap();
+        assert_eq!(summary.records.len(), 3);
+        assert!(matches!(
+            summary.records[1].outcome,
+            StartOutcome::Failed { .. }
+        ));
+        let StartOutcome::Finished {
+            estimates,
+            minus_two_log_likelihood,
+            ..
+        } = &summary.records[2].outcome
+        else {
+            panic!("start 2 finished");
+        };
+        assert_eq!(
+            (estimates.as_slice(), *minus_two_log_likelihood),
+            ([1f64.exp()].as_slice(), 20.0)
+        );
+        let order: Vec<usize> = summary.finished.iter().map(|f| f.start).collect();
+        assert_eq!(order, [2, 0]);
+        assert_eq!(summary.total_evaluations, 20 + 1 + 20);
+        assert_eq!(summary.failed.as_ref().map(|(n, _)| *n), Some(1));
+
+        let none = StartSummary::from_runs(
+            &starts[..1],
+            vec![Err(FitError::NoParameters.into())],
+            &m2ll,
+            &natural,
+        );
+        assert!(matches!(
+            none,
+            Err(FitError::NoStartEvaluated { starts: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn uncertainty_gives_standard_errors_correlations_and_their_warnings() {
+        let names = ["a".to_string(), "b".to_string()];
+        // y = a + b·t at t = 0..3, s² = 2: Cov = 2·[[0.7, −0.3], [−0.3, 0.2]].
+        let x = DMatrix::from_row_slice(4, 2, &[1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0]);
+        let u = Uncertainty::at(&x, 2.0, 2, &names);
+        assert_relative_eq!(u.se(0).unwrap(), 1.4f64.sqrt(), max_relative = 1e-14);
+        assert_relative_eq!(u.se(1).unwrap(), 0.4f64.sqrt(), max_relative = 1e-14);
+        let r = u.correlation.as_ref().unwrap()[0][1];
+        assert_relative_eq!(r, -0.3 / (0.7f64 * 0.2).sqrt(), max_relative = 1e-13);
+        assert_eq!(u.quantile, student_t_quantile(0.975, 2.0));
+        assert!(u.warnings.is_empty());
+        let i = u.interval(Transform::Identity, 1.0, 0).unwrap();
+        assert_relative_eq!(
+            i.upper - 1.0,
+            u.quantile * 1.4f64.sqrt(),
+            max_relative = 1e-14
+        );
+
+        // Nearly collinear columns: ill-conditioned and highly correlated.
+        let near = DMatrix::from_row_slice(3, 2, &[1.0, 1.0, 1.0, 1.0 + 1e-5, 1.0, 1.0 - 1e-5]);
+        let u = Uncertainty::at(&near, 1.0, 1, &names);
+        assert!(matches!(u.warnings[0], FitWarning::IllConditioned { .. }));
+        assert!(
+            matches!(&u.warnings[1], FitWarning::HighCorrelation { first, second, .. } if first == "a" && second == "b")
+        );
+
+        let collinear = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 2.0, 4.0, 3.0, 6.0]);
+        let u = Uncertainty::at(&collinear, 1.0, 1, &names);
+        assert_eq!(
+            u.warnings,
+            [FitWarning::SingularInformation {
+                rank: 1,
+                parameters: 2
+            }]
+        );
+        assert!(u.se(0).is_none() && u.interval(Transform::Log, 0.0, 0).is_none());
+        assert!(u.correlation.is_none() && u.condition_number.is_none());
+    }
+
+    #[test]
+    fn error_parameters_are_sigma_or_the_combined_triple() {
+        let names = ["k".to_string(), "a_over_b".to_string()];
+        let j = DMatrix::from_row_slice(3, 2, &[1.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+        let u = Uncertainty::at(&j, 1.0, 1, &names);
+        let sigma = error_parameters(ErrorModel::Additive, &[0.3], 1, 0.5, &u);
+        assert_eq!(sigma.len(), 1);
+        assert_eq!((sigma[0].name.as_str(), sigma[0].estimate), ("sigma", 0.5));
+        assert!(sigma[0].standard_error.is_none());
+        let combined = ErrorModel::Combined {
+            additive: 1.0,
+            proportional: 0.1,
+        };
+        let e = error_parameters(combined, &[0.3, 2f64.ln()], 1, 0.5, &u);
+        let names: Vec<&str> = e.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "a_over_b"]);
+        assert_relative_eq!(e[0].estimate, 1.0, max_relative = 1e-15);
+        assert_eq!(e[1].estimate, 0.5);
+        assert_relative_eq!(e[2].standard_error.unwrap(), 2.0 * u.se(1).unwrap());
+        assert!(e[2].interval.is_some() && e[0].interval.is_none());
+    }
+
+    #[test]
+    fn search_warnings_come_in_order() {
+        let mut out = outcome(vec![0.0], 1.0, Termination::MaxEvaluations);
+        out.failed_evaluations = 2;
+        out.first_failure = Some("boom".to_string());
+        let summary = StartSummary {
+            records: Vec::new(),
+            finished: Vec::new(),
+            failed: Some((3, "bad start".to_string())),
+            total_evaluations: 0,
+        };
+        let w = search_warnings(&out, &summary);
+        assert!(matches!(
+            w[0],
+            FitWarning::NotConverged {
+                termination: Termination::MaxEvaluations
+            }
+        ));
+        assert!(
+            matches!(&w[1], FitWarning::FailedEvaluations { count: 2, first } if first == "boom")
+        );
+        assert!(
+            matches!(&w[2], FitWarning::StartsFailed { count: 3, first } if first == "bad start")
+        );
+        let quiet = outcome(vec![0.0], 1.0, Termination::ConvergedGradient);
+        let none = StartSummary {
+            failed: None,
+            ..summary
+        };
+        assert!(search_warnings(&quiet, &none).is_empty());
+    }
+
+    #[test]
+    fn criteria_follow_their_formulas() {
+        let c = Criteria::new(100.0, 3, 20);
+        assert_eq!(c.aic, 106.0);
+        assert_relative_eq!(c.aicc.unwrap(), 106.0 + 24.0 / 16.0, max_relative = 1e-15);
+        assert_relative_eq!(c.bic, 100.0 + 3.0 * 20f64.ln(), max_relative = 1e-15);
+        assert_eq!(Criteria::new(1.0, 3, 4).aicc, None);
+    }
+
+    #[test]
+    fn at_bound_finds_the_bound_of_each_transform() {
+        let logit = Transform::Logit {
+            lower: 0.0,
+            upper: 2.0,
+        };
+        assert_eq!(at_bound(logit, 1e-7, 1.0), Some(0.0));
+        assert_eq!(at_bound(logit, 2.0 - 1e-7, 1.0), Some(2.0));
+        assert_eq!(at_bound(logit, 1.0, 1.0), None);
+        assert_eq!(at_bound(Transform::Log, 1e-9, 1.0), Some(0.0));
+        assert_eq!(at_bound(Transform::Identity, 0.0, 1.0), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{
     EventRecord, Rate, SteadyStateKind, SubjectRecords, ADDL, ALAG, AMT, II, RATE, SS, STANDARD,
     TIME,
 };
-use crate::error::DataError;
+use crate::io::DataError;
 
 impl SubjectRecords<'_> {
     /// Checks the subject's records (see [`EventTable::validate`]).

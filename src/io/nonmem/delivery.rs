@@ -8,9 +8,11 @@ use super::{
     SubjectRecords, ALAG, CMT, RATE, STANDARD,
 };
 use crate::dosing::{same_time, Compartment, Dose, Regimen, Repeat};
-use crate::error::{DataError, Error, LookupError};
+use crate::error::Error;
+use crate::io::DataError;
 use crate::model::{Model, StateRole};
 use crate::solver::{simulate_from, steady_state, Period};
+use crate::trajectory::LookupError;
 
 /// `x ≥ s`, counting a time within a few ULPs of `s` as `s`.
 fn at_or_after(x: f64, s: f64) -> bool {

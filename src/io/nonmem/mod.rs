@@ -63,7 +63,7 @@
 //! See [`EventTable::simulate`] for an example.
 
 use crate::dosing::Regimen;
-use crate::error::DataError;
+use crate::io::DataError;
 #[cfg(doc)]
 use crate::model::Model;
 #[cfg(doc)]

@@ -5,11 +5,12 @@ use super::{
     SteadyStateKind, SubjectRecords, ADDL, ALAG, AMT, CMT, DV, EVID, HEADER_LINE, ID, II, MDV,
     RATE, SS, STANDARD, TIME,
 };
-#[cfg(doc)]
-use crate::error::LookupError;
-use crate::error::{DataError, Error, IoError};
+use crate::error::Error;
 use crate::io::{csv_error, parse_number};
+use crate::io::{DataError, IoError};
 use crate::model::Model;
+#[cfg(doc)]
+use crate::trajectory::LookupError;
 use std::io::Read;
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Writing: an event table as CSV.
 
 use super::{EventTable, STANDARD};
-use crate::error::IoError;
+use crate::io::IoError;
 use std::io::Write;
 use std::path::Path;
 

@@ -1,0 +1,337 @@
+//! Checking a [`PopulationSpec`](super::PopulationSpec) into a [`Sampler`], and drawing
+//! patients from their own random streams.
+
+use super::distribution::{Correlations, Distribution, Parameter};
+use super::{Patient, Population};
+use crate::compare::PopulationError;
+use nalgebra::{Cholesky, DMatrix};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// The most patients one [`Sampler::draw`] may produce: ten million, a few GB of values for a
+/// handful of parameters. A larger count (`--patients 100000000000`) is rejected with
+/// [`PopulationError::TooManyPatients`] before anything is drawn, rather than aborting when
+/// memory runs out; draw a larger population in shards with [`Sampler::draw_range`].
+pub const MAX_PATIENTS: usize = 10_000_000;
+
+/// How much a covariance diagonal may differ (relatively) from the variance of the parameter's
+/// own distribution: room for the rounding of `ω·ω` against a typed `ω²`, no more.
+const VARIANCE_AGREEMENT: f64 = 1e-9;
+
+/// How one entry is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Kind {
+    Fixed,
+    LogNormal { sd: f64 },
+    Normal { sd: f64 },
+    Uniform { low: f64, high: f64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Entry {
+    typical: f64,
+    kind: Kind,
+}
+
+pub(super) fn entry(p: &Parameter) -> Result<Entry, PopulationError> {
+    let invalid = |field: &'static str, value: f64, reason: &'static str| {
+        PopulationError::InvalidDistribution {
+            parameter: p.name.clone(),
+            field,
+            value,
+            reason,
+        }
+    };
+    let bad = |field, value, reason| Err(invalid(field, value, reason));
+    let typical = p.typical;
+    if !typical.is_finite() {
+        return bad("typical", typical, "must be finite");
+    }
+    let spread = |field: &'static str, value: f64| {
+        if value.is_finite() && value >= 0.0 {
+            Ok(value)
+        } else {
+            Err(invalid(field, value, "must be finite and non-negative"))
+        }
+    };
+    let kind = match p.distribution {
+        Distribution::Fixed => Kind::Fixed,
+        Distribution::LogNormal { omega } => {
+            spread("omega", omega)?;
+            if typical <= 0.0 {
+                return bad(
+                    "typical",
+                    typical,
+                    "must be positive for a log-normal parameter",
+                );
+            }
+            Kind::LogNormal { sd: omega }
+        }
+        Distribution::LogNormalCv { cv } => {
+            spread("cv", cv)?;
+            if typical <= 0.0 {
+                return bad(
+                    "typical",
+                    typical,
+                    "must be positive for a log-normal parameter",
+                );
+            }
+            Kind::LogNormal {
+                sd: cv.mul_add(cv, 1.0).ln().sqrt(),
+            }
+        }
+        Distribution::Normal { sd } => Kind::Normal {
+            sd: spread("sd", sd)?,
+        },
+        Distribution::Uniform { low, high } => {
+            if !low.is_finite() {
+                return bad("low", low, "must be finite");
+            }
+            if !(high.is_finite() && high > low) {
+                return bad("high", high, "must be finite and greater than low");
+            }
+            if !(low..=high).contains(&typical) {
+                return bad("typical", typical, "must lie between low and high");
+            }
+            Kind::Uniform { low, high }
+        }
+    };
+    Ok(Entry { typical, kind })
+}
+
+/// A correlated block: the entries it covers and the lower Cholesky factor of their covariance.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Block {
+    members: Vec<usize>,
+    lower: DMatrix<f64>,
+}
+
+pub(super) fn block(
+    c: &Correlations,
+    all: &[&Parameter],
+    names: &[String],
+) -> Result<Block, PopulationError> {
+    let (listed, matrix, is_covariance) = match c {
+        Correlations::Covariance { parameters, matrix } => (parameters, matrix, true),
+        Correlations::Correlation { parameters, matrix } => (parameters, matrix, false),
+    };
+    let k = listed.len();
+    let mut members = Vec::with_capacity(k);
+    let mut sds = Vec::with_capacity(k);
+    for name in listed {
+        let Some(i) = names.iter().position(|n| n == name) else {
+            return Err(PopulationError::UnknownParameter {
+                name: name.clone(),
+                available: names.join(", "),
+            });
+        };
+        if members.contains(&i) {
+            return Err(PopulationError::DuplicateName { name: name.clone() });
+        }
+        let Some(sd) = all[i].distribution.eta_sd() else {
+            return Err(PopulationError::NotRandom {
+                parameter: name.clone(),
+                distribution: all[i].distribution.kind(),
+            });
+        };
+        members.push(i);
+        sds.push(sd);
+    }
+    if matrix.len() != k {
+        return Err(PopulationError::MatrixShape {
+            expected: k,
+            what: "rows".to_string(),
+            got: matrix.len(),
+        });
+    }
+    for (r, row) in matrix.iter().enumerate() {
+        if row.len() != k {
+            return Err(PopulationError::MatrixShape {
+                expected: k,
+                what: format!("row {r}"),
+                got: row.len(),
+            });
+        }
+        for (col, &value) in row.iter().enumerate() {
+            if !value.is_finite() {
+                return Err(PopulationError::InvalidMatrixEntry {
+                    row: r,
+                    column: col,
+                    value,
+                    reason: "must be finite",
+                });
+            }
+        }
+    }
+    for (r, row) in matrix.iter().enumerate() {
+        for (col, other) in matrix.iter().enumerate().skip(r + 1) {
+            if row[col] != other[r] {
+                return Err(PopulationError::NotSymmetric {
+                    row: r,
+                    column: col,
+                    upper: row[col],
+                    lower: other[r],
+                });
+            }
+        }
+    }
+    let omega = if is_covariance {
+        for r in 0..k {
+            let variance = sds[r] * sds[r];
+            let given = matrix[r][r];
+            if (given - variance).abs() > VARIANCE_AGREEMENT * given.abs().max(variance) {
+                return Err(PopulationError::VarianceMismatch {
+                    parameter: listed[r].clone(),
+                    matrix: given,
+                    distribution: variance,
+                });
+            }
+        }
+        DMatrix::from_fn(k, k, |r, col| matrix[r][col])
+    } else {
+        for (r, row) in matrix.iter().enumerate() {
+            if row[r] != 1.0 {
+                return Err(PopulationError::InvalidMatrixEntry {
+                    row: r,
+                    column: r,
+                    value: row[r],
+                    reason: "must be 1 on the diagonal of a correlation matrix",
+                });
+            }
+        }
+        DMatrix::from_fn(k, k, |r, col| sds[r] * matrix[r][col] * sds[col])
+    };
+    match Cholesky::new(omega) {
+        Some(chol) => Ok(Block {
+            members,
+            lower: chol.l(),
+        }),
+        None => Err(PopulationError::NotPositiveDefinite {
+            parameters: listed.join(", "),
+        }),
+    }
+}
+
+/// A checked [`PopulationSpec`](super::PopulationSpec) with its covariance factored: draws patients.
+///
+/// Cheap to share across threads (`Send + Sync`); drawing never changes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampler {
+    pub(super) names: Arc<[String]>,
+    pub(super) entries: Vec<Entry>,
+    pub(super) block: Option<Block>,
+}
+
+impl Sampler {
+    /// Names of the values each patient gets: parameters, then covariates.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The typical values, in [`names`](Self::names) order.
+    pub fn typical(&self) -> Vec<f64> {
+        self.entries.iter().map(|e| e.typical).collect()
+    }
+
+    /// Patient `index` of a study seeded `seed`: its values depend on nothing else (see the
+    /// [module docs](super) for the stream and the order of draws).
+    ///
+    /// # Errors
+    /// [`PopulationError::NonFiniteDraw`] if a value overflows (e.g. `exp(η)` for a huge ω).
+    pub fn patient(&self, seed: u64, index: usize) -> Result<Patient, PopulationError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(index as u64);
+        // One number per non-fixed entry, in order: a standard normal or a uniform in [0, 1).
+        let mut z = vec![0.0; self.entries.len()];
+        for (zi, e) in z.iter_mut().zip(&self.entries) {
+            *zi = match e.kind {
+                Kind::Fixed => 0.0,
+                Kind::LogNormal { .. } | Kind::Normal { .. } => rng.sample(StandardNormal),
+                Kind::Uniform { .. } => rng.random::<f64>(),
+            };
+        }
+        // Random effects: sd·z for independent entries, L·z over the correlated block.
+        let mut eta: Vec<f64> = z
+            .iter()
+            .zip(&self.entries)
+            .map(|(&zi, e)| match e.kind {
+                Kind::LogNormal { sd } | Kind::Normal { sd } => sd * zi,
+                Kind::Fixed | Kind::Uniform { .. } => zi,
+            })
+            .collect();
+        if let Some(b) = &self.block {
+            for (a, &ia) in b.members.iter().enumerate() {
+                eta[ia] = b
+                    .members
+                    .iter()
+                    .take(a + 1)
+                    .enumerate()
+                    .map(|(c, &ic)| b.lower[(a, c)] * z[ic])
+                    .sum();
+            }
+        }
+        let mut values = Vec::with_capacity(self.entries.len());
+        for ((e, &h), name) in self.entries.iter().zip(&eta).zip(self.names.iter()) {
+            let value = match e.kind {
+                Kind::Fixed => e.typical,
+                Kind::LogNormal { .. } => e.typical * h.exp(),
+                Kind::Normal { .. } => e.typical + h,
+                Kind::Uniform { low, high } => (high - low).mul_add(h, low),
+            };
+            if !value.is_finite() {
+                return Err(PopulationError::NonFiniteDraw {
+                    patient: index,
+                    parameter: name.clone(),
+                    value,
+                });
+            }
+            values.push(value);
+        }
+        Ok(Patient {
+            index,
+            names: Arc::clone(&self.names),
+            values,
+        })
+    }
+
+    /// Patients `0..n`, drawn in parallel (rayon) and collected in index order: the result is
+    /// the same on any number of threads.
+    ///
+    /// # Errors
+    /// As [`draw_range`](Self::draw_range).
+    pub fn draw(&self, seed: u64, n: usize) -> Result<Population, PopulationError> {
+        self.draw_range(seed, 0..n)
+    }
+
+    /// Patients `range` (a shard of a larger population), drawn in parallel and collected in
+    /// index order; equal, patient by patient, to the same indices of any other range.
+    ///
+    /// # Errors
+    /// [`PopulationError::TooManyPatients`] for a range longer than [`MAX_PATIENTS`], before
+    /// any patient is drawn; otherwise as [`patient`](Self::patient) (the first failing
+    /// patient by index).
+    pub fn draw_range(
+        &self,
+        seed: u64,
+        range: Range<usize>,
+    ) -> Result<Population, PopulationError> {
+        if range.len() > MAX_PATIENTS {
+            return Err(PopulationError::TooManyPatients {
+                count: range.len(),
+                limit: MAX_PATIENTS,
+            });
+        }
+        let patients = range
+            .into_par_iter()
+            .map(|i| self.patient(seed, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Population {
+            names: Arc::clone(&self.names),
+            patients,
+        })
+    }
+}
