@@ -35,7 +35,7 @@ fn run(args: &Args) -> Result<(), Error> {
     trajectory.write_csv(&mut csv)?;
     std::fs::write(&args.out, csv).map_err(|source| IoError::File {
         path: args.out.display().to_string(),
-        source,
+        source: source.into(),
     })?;
 
     let regimen = match (file.regimen.name.as_str(), file.regimen.doses.is_empty()) {

@@ -18,7 +18,7 @@ pub use crate::trajectory::LookupError;
 use thiserror::Error;
 
 /// Any oncodyn error.
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum Error {
     /// See [`StudyError`].

@@ -401,7 +401,7 @@ fn every_shipped_model_parses_builds_simulates_and_round_trips() -> Result<(), o
     let mut paths: Vec<PathBuf> = std::fs::read_dir(models_dir())
         .map_err(|source| IoError::File {
             path: models_dir().display().to_string(),
-            source,
+            source: source.into(),
         })?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))

@@ -2,6 +2,7 @@
 
 use crate::dosing::ScheduleError;
 use crate::trajectory::LookupError;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// A study could not run (a failing patient is not an error: it is recorded in the result).
@@ -77,7 +78,7 @@ pub enum StudyError {
 ///
 /// CSV variants name the `line` (1-based; the header is line 1) and the `column` (as written in
 /// the header); see [`compare::population`](crate::compare::population).
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum PopulationError {
     /// A parameter or covariate has an empty name, or one reserved for the CSV's `id` column.
@@ -247,16 +248,16 @@ pub enum PopulationError {
     Csv {
         /// Line of the offending record, when the reader gave a position.
         line: Option<u64>,
-        /// The reader's or writer's error.
-        source: csv::Error,
+        /// The reader's or writer's error (shared, so the error can be cloned).
+        source: Arc<csv::Error>,
     },
     /// A file could not be opened or created.
     #[error("{path}: {source}")]
     File {
         /// The path.
         path: String,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (shared, so the error can be cloned).
+        source: Arc<std::io::Error>,
     },
     /// A required column is missing from the header.
     #[error("line {line}: missing column `{column}` (columns: {available})")]

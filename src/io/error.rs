@@ -1,10 +1,11 @@
 //! Why a file could not be read or written, and why an event table does not fit a model.
 
 use crate::model::BuildError;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Reading or writing a file failed.
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum IoError {
     /// The file could not be read or written.
@@ -12,8 +13,8 @@ pub enum IoError {
     File {
         /// The path.
         path: String,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (shared, so the error can be cloned).
+        source: Arc<std::io::Error>,
     },
     /// A TOML file is malformed (bad syntax, a missing or unknown field, a value of the wrong
     /// type, an unknown law `type`); the message names the field and its line.
@@ -61,7 +62,7 @@ pub enum IoError {
     },
     /// A CSV could not be written.
     #[error("CSV: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(#[source] Arc<csv::Error>),
     /// A model file without a `[simulation]` table was asked to simulate.
     #[error("the model file has no [simulation] table: give output times (`times`, or `horizon` and `step`) to simulate it")]
     NoSimulation,
@@ -79,7 +80,7 @@ pub enum IoError {
 /// Every variant about a record names its `line` in the file (1-based; the header is line 1)
 /// and its `column` (the standard NONMEM name in capitals, e.g. `TIME`, or a covariate's name
 /// as written in the header); see [`io::nonmem`](crate::io::nonmem).
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum DataError {
     /// The CSV itself is malformed (a record with the wrong number of fields, invalid UTF-8) or
@@ -88,8 +89,8 @@ pub enum DataError {
     Csv {
         /// Line of the offending record, when the reader gave a position.
         line: Option<u64>,
-        /// The reader's error.
-        source: csv::Error,
+        /// The reader's error (shared, so the error can be cloned).
+        source: Arc<csv::Error>,
     },
     /// A required column is missing from the header.
     #[error("line {line}: missing column `{column}` ({reason}; columns: {available})")]
@@ -349,4 +350,10 @@ pub enum DataError {
         /// What went wrong.
         source: Box<crate::Error>,
     },
+}
+
+impl From<csv::Error> for IoError {
+    fn from(source: csv::Error) -> Self {
+        IoError::Csv(Arc::new(source))
+    }
 }

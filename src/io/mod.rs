@@ -38,7 +38,7 @@ pub use study::{ParameterBinding, PatientSource, StudyFile};
 pub(crate) fn read_text(path: &std::path::Path) -> Result<String, crate::IoError> {
     std::fs::read_to_string(path).map_err(|source| crate::IoError::File {
         path: path.display().to_string(),
-        source,
+        source: source.into(),
     })
 }
 
@@ -46,7 +46,7 @@ pub(crate) fn read_text(path: &std::path::Path) -> Result<String, crate::IoError
 pub(crate) fn write_text(path: &std::path::Path, text: &str) -> Result<(), crate::IoError> {
     std::fs::write(path, text).map_err(|source| crate::IoError::File {
         path: path.display().to_string(),
-        source,
+        source: source.into(),
     })
 }
 
@@ -79,6 +79,6 @@ pub(crate) fn format_number(v: f64) -> String {
 pub(crate) fn csv_error(source: csv::Error) -> DataError {
     DataError::Csv {
         line: source.position().map(csv::Position::line),
-        source,
+        source: source.into(),
     }
 }

@@ -75,7 +75,7 @@ impl ObservationSeries {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|source| IoError::File {
             path: path.display().to_string(),
-            source,
+            source: source.into(),
         })?;
         Ok(ObservationSeries::from_reader(file, columns)?)
     }

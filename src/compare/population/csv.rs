@@ -13,7 +13,10 @@ impl Population {
     /// # Errors
     /// [`PopulationError::Csv`] when writing fails.
     pub fn write_csv<W: Write>(&self, writer: W) -> Result<(), PopulationError> {
-        let csv_error = |source: csv::Error| PopulationError::Csv { line: None, source };
+        let csv_error = |source: csv::Error| PopulationError::Csv {
+            line: None,
+            source: source.into(),
+        };
         let mut w = csv::Writer::from_writer(writer);
         let header = std::iter::once(ID_COLUMN).chain(self.names.iter().map(String::as_str));
         w.write_record(header).map_err(csv_error)?;
@@ -34,7 +37,7 @@ impl Population {
         let path = path.as_ref();
         let file = std::fs::File::create(path).map_err(|source| PopulationError::File {
             path: path.display().to_string(),
-            source,
+            source: source.into(),
         })?;
         self.write_csv(std::io::BufWriter::new(file))
     }
@@ -73,7 +76,7 @@ impl Population {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|source| PopulationError::File {
             path: path.display().to_string(),
-            source,
+            source: source.into(),
         })?;
         Population::read_csv(std::io::BufReader::new(file)).map_err(|source| {
             PopulationError::InFile {
@@ -141,7 +144,7 @@ fn headers<R: Read>(r: &mut csv::Reader<R>) -> Result<Vec<String>, PopulationErr
         .headers()
         .map_err(|source| PopulationError::Csv {
             line: source.position().map(csv::Position::line),
-            source,
+            source: source.into(),
         })?
         .iter()
         .map(str::to_string)
@@ -167,7 +170,7 @@ fn records<R: Read>(
     for (position, record) in r.records().enumerate() {
         let record = record.map_err(|source| PopulationError::Csv {
             line: source.position().map(csv::Position::line),
-            source,
+            source: source.into(),
         })?;
         let line = record
             .position()

@@ -249,7 +249,7 @@ impl EventTable {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|source| IoError::File {
             path: path.display().to_string(),
-            source,
+            source: source.into(),
         })?;
         Ok(EventTable::from_reader(file)?)
     }

@@ -71,7 +71,7 @@ impl EventTable {
         let path = path.as_ref();
         let file = std::fs::File::create(path).map_err(|source| IoError::File {
             path: path.display().to_string(),
-            source,
+            source: source.into(),
         })?;
         self.write_csv(std::io::BufWriter::new(file))
     }
