@@ -62,19 +62,6 @@ pub(crate) fn parse_number(text: &str, line: u64, column: &str) -> Result<f64, D
     }
 }
 
-/// `v` in the shortest decimal form that parses back to the same `f64`: plain notation for
-/// `1e-4 ≤ |v| < 1e15` and 0, scientific otherwise (both of Rust's formatters are shortest
-/// round-trip). The one number format of the crate's CSV writers (populations, study
-/// results); public as [`compare::format_number`](crate::compare::format_number).
-pub(crate) fn format_number(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 || (1e-4..1e15).contains(&a) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
-}
-
 /// A CSV reader's error, with the line where it happened.
 pub(crate) fn csv_error(source: csv::Error) -> DataError {
     DataError::Csv {

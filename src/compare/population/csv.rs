@@ -226,5 +226,10 @@ fn records<R: Read>(
 /// assert_eq!(format_number(2.5e-7), "2.5e-7");
 /// ```
 pub fn format_number(v: f64) -> String {
-    crate::io::format_number(v)
+    let a = v.abs();
+    if a == 0.0 || (1e-4..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
 }
