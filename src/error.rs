@@ -18,7 +18,7 @@ pub use crate::trajectory::LookupError;
 use thiserror::Error;
 
 /// Any oncodyn error.
-#[derive(Debug, Clone, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum Error {
     /// See [`StudyError`].

@@ -60,6 +60,7 @@ pub mod fit;
 pub mod io;
 pub mod mechanisms;
 pub mod model;
+mod shared_error;
 pub mod solver;
 pub mod stats;
 pub mod trajectory;
@@ -69,6 +70,7 @@ pub use error::{
     BuildError, DataError, Error, FitError, IoError, LookupError, ScheduleError, SolveError,
     StudyError,
 };
+pub use shared_error::SharedError;
 
 /// The names most programs need, in one import.
 pub mod prelude {

@@ -1049,10 +1049,15 @@ fn a_start_that_cannot_be_evaluated_is_recorded_or_is_the_error() {
     );
     // With more starts (drawn in [1e3, 1e5]) the fit runs and records the failed one.
     let report = fit_mouse_0(&model, free, 4).unwrap();
-    assert!(matches!(
-        report.starts[0].outcome,
-        StartOutcome::Failed { .. }
-    ));
+    assert!(
+        matches!(
+            &report.starts[0].outcome,
+            StartOutcome::Failed { error: Some(e), .. }
+                if matches!(**e, Error::Build(oncodyn::BuildError::InvalidParameter { param: "capacity", .. }))
+        ),
+        "{:?}",
+        report.starts[0].outcome
+    );
     assert_ne!(report.best_start, 0);
     assert!(report
         .warnings

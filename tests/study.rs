@@ -380,8 +380,18 @@ fn a_failing_patient_is_recorded_with_its_parameters_and_error_and_the_others_co
     assert_eq!(f.patient, 3);
     assert_eq!(f.arm, 0);
     assert_eq!(f.parameters, bad_values);
-    assert_eq!(f.error, expected_error);
-    assert!(f.error.contains("lambda0"), "{}", f.error);
+    assert_eq!(f.error.to_string(), expected_error);
+    assert!(
+        matches!(
+            &f.error,
+            Error::Build(BuildError::InvalidParameter {
+                param: "lambda0",
+                ..
+            })
+        ),
+        "{:?}",
+        f.error
+    );
 
     let completed: Vec<usize> = result.endpoints(0).map(|e| e.patient).collect();
     assert_eq!(completed, [1, 2, 4, 5, 6, 7, 8]);

@@ -1,9 +1,15 @@
 //! Why a study, a virtual population, an endpoint or a statistic could not be computed.
 
 use crate::dosing::ScheduleError;
+use crate::shared_error::SharedError;
 use crate::trajectory::LookupError;
-use std::sync::Arc;
 use thiserror::Error;
+
+/// The errors' messages, joined by `; `.
+fn join_messages(errors: &[crate::Error]) -> String {
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    messages.join("; ")
+}
 
 /// A study could not run (a failing patient is not an error: it is recorded in the result).
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -22,14 +28,14 @@ pub enum StudyError {
     /// Every patient's outcome, each failure with its error, is kept in `outcomes`, so that
     /// the per-patient rows can still be written
     /// ([`StudyOutcomes::write_per_patient_csv`](crate::compare::StudyOutcomes::write_per_patient_csv)).
-    #[error("every patient failed in arm `{arm}` ({failed} patients); first causes: {}", .causes.join("; "))]
+    #[error("every patient failed in arm `{arm}` ({failed} patients); first causes: {}", join_messages(.causes))]
     ArmFailed {
         /// The arm's name.
         arm: String,
         /// How many patients failed.
         failed: usize,
-        /// The first distinct error messages, in patient order (at most three).
-        causes: Vec<String>,
+        /// The first distinct errors, in patient order (at most three).
+        causes: Vec<crate::Error>,
         /// Every patient's outcome in every arm.
         outcomes: Box<crate::compare::StudyOutcomes>,
     },
@@ -78,7 +84,7 @@ pub enum StudyError {
 ///
 /// CSV variants name the `line` (1-based; the header is line 1) and the `column` (as written in
 /// the header); see [`compare::population`](crate::compare::population).
-#[derive(Debug, Clone, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum PopulationError {
     /// A parameter or covariate has an empty name, or one reserved for the CSV's `id` column.
@@ -249,7 +255,7 @@ pub enum PopulationError {
         /// Line of the offending record, when the reader gave a position.
         line: Option<u64>,
         /// The reader's or writer's error (shared, so the error can be cloned).
-        source: Arc<csv::Error>,
+        source: SharedError<csv::Error>,
     },
     /// A file could not be opened or created.
     #[error("{path}: {source}")]
@@ -257,7 +263,7 @@ pub enum PopulationError {
         /// The path.
         path: String,
         /// The OS error (shared, so the error can be cloned).
-        source: Arc<std::io::Error>,
+        source: SharedError<std::io::Error>,
     },
     /// A required column is missing from the header.
     #[error("line {line}: missing column `{column}` (columns: {available})")]

@@ -150,7 +150,7 @@ const REPORTED_CAUSES: usize = 3;
 /// [`StudyError::ArmFailed`] for arm `arm` (named `name`): how many patients failed and the
 /// first distinct causes, in patient order, with every patient's outcome in `outcomes`.
 fn arm_failed(name: &str, arm: usize, outcomes: StudyOutcomes) -> StudyError {
-    let mut causes: Vec<String> = Vec::new();
+    let mut causes: Vec<Error> = Vec::new();
     let mut failed = 0;
     for f in outcomes.failures().filter(|f| f.arm == arm) {
         failed += 1;
@@ -222,6 +222,14 @@ pub struct PatientEndpoints {
     pub burden: Vec<f64>,
 }
 
+/// Serializes an error as its message.
+fn serialize_message<S: serde::Serializer>(
+    error: &Error,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
+}
+
 /// A patient whose simulation failed in one arm: recorded, counted, never dropped.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Failure {
@@ -229,8 +237,10 @@ pub struct Failure {
     pub patient: usize,
     /// Arm index.
     pub arm: usize,
-    /// The error, as text.
-    pub error: String,
+    /// Why it failed, typed (match on it, or print it); written as its message in CSV and
+    /// serde output.
+    #[serde(serialize_with = "serialize_message")]
+    pub error: Error,
     /// The patient's values, in the population's name order.
     pub parameters: Vec<f64>,
 }
@@ -494,7 +504,7 @@ impl Study {
                 Err(error) => Outcome::Failed(Failure {
                     patient: patient.index(),
                     arm,
-                    error: error.to_string(),
+                    error,
                     parameters: patient.values().to_vec(),
                 }),
             };
@@ -1009,7 +1019,7 @@ fn write_per_patient<W: std::io::Write>(
                 row.extend(f.parameters.iter().map(|v| number(*v)));
                 row.push("failed".into());
                 row.resize(header.len() - 1, String::new());
-                row.push(f.error.clone());
+                row.push(f.error.to_string());
             }
         }
         w.write_record(&row).map_err(crate::IoError::from)?;

@@ -11,7 +11,7 @@ use thiserror::Error;
 /// Observations are named by `subject` (its ID), `index` (0-based position among the
 /// subject's observations) and, for data read from an event table, `line` (1-based; the
 /// header is line 1).
-#[derive(Debug, Clone, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum FitError {
     /// A free parameter's path does not parse or does not lead to a real-valued parameter

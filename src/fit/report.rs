@@ -133,8 +133,12 @@ pub enum JacobianMethod {
 pub enum StartOutcome {
     /// The starting point could not be evaluated.
     Failed {
-        /// Why.
+        /// Why, as text (what a report file keeps).
         reason: String,
+        /// Why, typed: `Some` in a report from [`FitProblem::fit`], `None` in one read back
+        /// from a file (errors are not data; `reason` is their message).
+        #[serde(skip)]
+        error: Option<Box<Error>>,
     },
     /// The search ran.
     Finished {
@@ -507,9 +511,12 @@ impl StartSummary {
                 }
                 Err(e) => {
                     total_evaluations += 1;
-                    let reason = e.to_string();
+                    let outcome = StartOutcome::Failed {
+                        reason: e.to_string(),
+                        error: Some(Box::new(e.clone())),
+                    };
                     failures.push(e);
-                    StartOutcome::Failed { reason }
+                    outcome
                 }
             };
             records.push(StartRecord {

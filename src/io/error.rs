@@ -1,11 +1,11 @@
 //! Why a file could not be read or written, and why an event table does not fit a model.
 
 use crate::model::BuildError;
-use std::sync::Arc;
+use crate::shared_error::SharedError;
 use thiserror::Error;
 
 /// Reading or writing a file failed.
-#[derive(Debug, Clone, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum IoError {
     /// The file could not be read or written.
@@ -14,7 +14,7 @@ pub enum IoError {
         /// The path.
         path: String,
         /// The OS error (shared, so the error can be cloned).
-        source: Arc<std::io::Error>,
+        source: SharedError<std::io::Error>,
     },
     /// A TOML file is malformed (bad syntax, a missing or unknown field, a value of the wrong
     /// type, an unknown law `type`); the message names the field and its line.
@@ -62,7 +62,7 @@ pub enum IoError {
     },
     /// A CSV could not be written.
     #[error("CSV: {0}")]
-    Csv(#[source] Arc<csv::Error>),
+    Csv(#[source] SharedError<csv::Error>),
     /// A model file without a `[simulation]` table was asked to simulate.
     #[error("the model file has no [simulation] table: give output times (`times`, or `horizon` and `step`) to simulate it")]
     NoSimulation,
@@ -80,7 +80,7 @@ pub enum IoError {
 /// Every variant about a record names its `line` in the file (1-based; the header is line 1)
 /// and its `column` (the standard NONMEM name in capitals, e.g. `TIME`, or a covariate's name
 /// as written in the header); see [`io::nonmem`](crate::io::nonmem).
-#[derive(Debug, Clone, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum DataError {
     /// The CSV itself is malformed (a record with the wrong number of fields, invalid UTF-8) or
@@ -90,7 +90,7 @@ pub enum DataError {
         /// Line of the offending record, when the reader gave a position.
         line: Option<u64>,
         /// The reader's error (shared, so the error can be cloned).
-        source: Arc<csv::Error>,
+        source: SharedError<csv::Error>,
     },
     /// A required column is missing from the header.
     #[error("line {line}: missing column `{column}` ({reason}; columns: {available})")]
@@ -354,6 +354,6 @@ pub enum DataError {
 
 impl From<csv::Error> for IoError {
     fn from(source: csv::Error) -> Self {
-        IoError::Csv(Arc::new(source))
+        IoError::Csv(source.into())
     }
 }
