@@ -11,7 +11,7 @@ pub use crate::compare::{EndpointError, PopulationError, StudyError};
 pub use crate::dosing::ScheduleError;
 pub use crate::fit::FitError;
 pub use crate::io::{DataError, IoError};
-pub use crate::model::BuildError;
+pub use crate::model::{BuildError, PathError};
 pub use crate::solver::SolveError;
 pub use crate::stats::StatsError;
 pub use crate::trajectory::LookupError;
@@ -54,4 +54,12 @@ pub enum Error {
     /// See [`FitError`].
     #[error(transparent)]
     Fit(#[from] FitError),
+}
+
+/// A path error on its own (from [`ParamPath`](crate::model::ParamPath)) is a population error,
+/// as it is when it comes through a [`ParamMap`](crate::compare::ParamMap): one place to match.
+impl From<PathError> for Error {
+    fn from(error: PathError) -> Self {
+        Error::Population(PopulationError::Path(error))
+    }
 }

@@ -4,13 +4,13 @@
 
 use approx::assert_relative_eq;
 use oncodyn::builder::ModelBuilder;
-use oncodyn::compare::PopulationError;
 use oncodyn::dosing::{Compartment, Dose, Regimen};
 use oncodyn::fit::{
     ErrorModel, FitError, FitOptions, FitProblem, FitWarning, FreeParameter, StartOutcome,
     SubjectData, Transform,
 };
 use oncodyn::io::nonmem::{EventSettings, EventTable};
+use oncodyn::model::PathError;
 use oncodyn::model::{closed_form, BurdenUnit, DrugSpec, Exponential, Gompertz, Model, TumorSpec};
 use oncodyn::solver::{simulate, DiameterMapping, SolverOptions};
 use oncodyn::trajectory::Observable;
@@ -938,14 +938,14 @@ fn bad_parameters_and_options_name_the_parameter() {
     let err = problem(vec![bad]).unwrap_err();
     assert!(
         matches!(&err, FitError::Path { parameter, source }
-            if parameter == "rate" && matches!(&**source, PopulationError::UnknownField { field, available, .. }
+            if parameter == "rate" && matches!(&**source, PathError::UnknownField { field, available, .. }
                 if field == "rat" && available.contains("rate"))),
         "{err}"
     );
     // A path that does not parse.
     let err = FreeParameter::positive("rate", "tumors[tumor", 0.1).unwrap_err();
     assert!(
-        matches!(&err, FitError::Path { source, .. } if matches!(**source, PopulationError::InvalidPath { .. })),
+        matches!(&err, FitError::Path { source, .. } if matches!(**source, PathError::InvalidPath { .. })),
         "{err}"
     );
     // The same parameter twice; none at all.

@@ -3,6 +3,7 @@
 
 use oncodyn::compare::PopulationError;
 use oncodyn::io::ModelFile;
+use oncodyn::model::PathError;
 use oncodyn::model::{
     Change, Competitor, Flux, ModelSpec, ParamPath, PathEntry, Process, Radiosensitivity,
 };
@@ -369,27 +370,27 @@ fn binding_errors_name_what_exists() {
 
     let err = bind("drugs[oral].absorption.tlag");
     assert!(
-        matches!(&err, PopulationError::UnknownField { at, field, available, .. }
+        matches!(&err, PathError::UnknownField { at, field, available, .. }
             if at == "drugs[oral].absorption" && field == "tlag"
                 && available == "bioavailability, ka, lag"),
         "{err}"
     );
     let err = bind("species[il-2].decay");
     assert!(
-        matches!(&err, PopulationError::UnknownElement { selector, matches: 0, available, .. }
+        matches!(&err, PathError::UnknownElement { selector, matches: 0, available, .. }
             if selector == "il-2" && available == "0 (il2), 1 (pd1), 2 (pdl1), 3 (pd1_pdl1)"),
         "{err}"
     );
     assert!(err.to_string().contains("0 (il2)"), "{err}");
     let err = bind("modifiers[8].factor");
     assert!(
-        matches!(&err, PopulationError::UnknownElement { matches: 0, available, .. }
+        matches!(&err, PathError::UnknownElement { matches: 0, available, .. }
             if available.starts_with("0 (a table), 1 (a table)")),
         "{err}"
     );
     let err = bind("parameters.k_hlep");
     assert!(
-        matches!(&err, PopulationError::UnknownField { available, .. }
+        matches!(&err, PathError::UnknownField { available, .. }
             if available == "k_half, k_help"),
         "{err}"
     );
@@ -405,26 +406,26 @@ fn binding_errors_name_what_exists() {
     ] {
         let err = bind(text);
         assert!(
-            matches!(&err, PopulationError::NotReal { found, .. } if *found == kind),
+            matches!(&err, PathError::NotReal { found, .. } if *found == kind),
             "{text}: {err}"
         );
     }
     let err = bind("processes[help]");
     assert!(
-        matches!(&err, PopulationError::NotReal { available, .. }
+        matches!(&err, PathError::NotReal { available, .. }
             if available == "changes, name, rate, type"),
         "{err}"
     );
     // Steps into something that is not a table or a list.
     let err = bind("tumors[tumor].initial.value");
     assert!(
-        matches!(&err, PopulationError::UnknownField { available, .. }
+        matches!(&err, PathError::UnknownField { available, .. }
             if available == "none: it is a real number"),
         "{err}"
     );
     let err = bind("parameters[k_half]");
     assert!(
-        matches!(&err, PopulationError::UnknownElement { available, .. }
+        matches!(&err, PathError::UnknownElement { available, .. }
             if available == "none: it is a table"),
         "{err}"
     );
@@ -609,7 +610,7 @@ fn path_errors_list_the_fields_of_the_file_format() {
             };
             let err = ParamPath::parse(&missing).unwrap().bind(&spec).unwrap_err();
             assert!(
-                matches!(&err, PopulationError::UnknownField { available, .. } if *available == keys),
+                matches!(&err, PathError::UnknownField { available, .. } if *available == keys),
                 "{path}: {err}"
             );
         }

@@ -11,6 +11,7 @@ use oncodyn::compare::{
     Correlations, Distribution, ParamMap, ParamPath, Parameter, Patient, Population,
     PopulationError, PopulationSpec, Sampler, Segment, Selector,
 };
+use oncodyn::model::PathError;
 use oncodyn::prelude::*;
 use oncodyn::{BuildError, Error};
 
@@ -696,7 +697,7 @@ fn parameter_paths_parse_into_fields_and_selectors() {
     ] {
         let err = ParamPath::parse(bad).unwrap_err();
         assert!(
-            matches!(&err, PopulationError::InvalidPath { position: p, .. } if *p == position),
+            matches!(&err, PathError::InvalidPath { position: p, .. } if *p == position),
             "{bad}: {err}"
         );
     }
@@ -752,33 +753,33 @@ fn parameter_path_errors_list_what_exists() {
 
     let err = get("tumors[tumor].growth.rat");
     assert!(
-        matches!(&err, PopulationError::UnknownField { at, field, available, .. }
+        matches!(&err, PathError::UnknownField { at, field, available, .. }
             if at == "tumors[tumor].growth" && field == "rat" && available == "capacity, rate, type"),
         "{err}"
     );
     let err = get("tumors[tumour].initial");
     assert!(
-        matches!(&err, PopulationError::UnknownElement { selector, matches: 0, available, .. }
+        matches!(&err, PathError::UnknownElement { selector, matches: 0, available, .. }
             if selector == "tumour" && available == "0 (tumor)"),
         "{err}"
     );
     // Two effects of anti_pd1 on ctl: ambiguous, so the index is needed.
     let err = get("effects[anti_pd1->ctl].law.ec50");
     assert!(
-        matches!(&err, PopulationError::UnknownElement { matches: 2, available, .. }
+        matches!(&err, PathError::UnknownElement { matches: 2, available, .. }
             if available == "0 (anti_pd1->ctl), 1 (anti_pd1->ctl)"),
         "{err}"
     );
     let err = get("effects[7].law.ec50");
     assert!(
-        matches!(&err, PopulationError::UnknownElement { matches: 0, .. }),
+        matches!(&err, PathError::UnknownElement { matches: 0, .. }),
         "{err}"
     );
     let err = get("tumors[tumor].transit.compartments");
     assert!(
         matches!(
             &err,
-            PopulationError::NotReal {
+            PathError::NotReal {
                 found: "an integer",
                 ..
             }
@@ -787,12 +788,12 @@ fn parameter_path_errors_list_what_exists() {
     );
     let err = get("tumors[tumor].growth");
     assert!(
-        matches!(&err, PopulationError::NotReal { found: "a table", available, .. } if available == "capacity, rate, type"),
+        matches!(&err, PathError::NotReal { found: "a table", available, .. } if available == "capacity, rate, type"),
         "{err}"
     );
     let err = get("suppressors[treg].death");
     assert!(
-        matches!(&err, PopulationError::UnknownField { field, available, .. }
+        matches!(&err, PathError::UnknownField { field, available, .. }
             if field == "suppressors" && available.contains("effectors")),
         "{err}"
     );
@@ -884,7 +885,7 @@ fn param_map_errors_name_the_missing_value_or_the_bad_parameter() {
         .unwrap();
     assert!(matches!(
         map.check(model.spec(), &names).unwrap_err(),
-        PopulationError::UnknownField { .. }
+        PopulationError::Path(PathError::UnknownField { .. })
     ));
 
     // A negative capacity reaches the model's own checks, which name component and parameter.

@@ -15,6 +15,7 @@ use oncodyn::compare::{
     PopulationSpec, Progress, RankBy, Study, StudyResult,
 };
 use oncodyn::model::catalog::{simeoni_2004, SimeoniModel, SimeoniParams};
+use oncodyn::model::PathError;
 use oncodyn::prelude::*;
 use oncodyn::solver::AbsoluteTolerance;
 use oncodyn::{BuildError, StudyError};
@@ -538,12 +539,12 @@ fn a_parameter_path_to_a_missing_model_parameter_is_an_error_naming_it() {
         .path("lambda0_per_d", "tumors[tumor].growth.rate")
         .unwrap();
     let err = s.run(Some(1), &|_| {}).unwrap_err();
-    let Error::Population(PopulationError::UnknownField {
+    let Error::Population(PopulationError::Path(PathError::UnknownField {
         path,
         field,
         available,
         ..
-    }) = &err
+    })) = &err
     else {
         panic!("{err:?}");
     };
@@ -557,7 +558,7 @@ fn a_parameter_path_to_a_missing_model_parameter_is_an_error_naming_it() {
         .unwrap();
     let err = s.run(Some(1), &|_| {}).unwrap_err();
     assert!(
-        matches!(&err, Error::Population(PopulationError::UnknownElement { selector, matches: 0, .. }) if selector == "chemo"),
+        matches!(&err, Error::Population(PopulationError::Path(PathError::UnknownElement { selector, matches: 0, .. })) if selector == "chemo"),
         "{err:?}"
     );
 }

@@ -1,6 +1,7 @@
 //! Why a study, a virtual population, an endpoint or a statistic could not be computed.
 
 use crate::dosing::ScheduleError;
+use crate::model::PathError;
 use crate::shared_error::SharedError;
 use crate::trajectory::LookupError;
 use thiserror::Error;
@@ -305,66 +306,13 @@ pub enum PopulationError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A parameter path (`tumors[tumor].growth.rate`) is not well formed.
-    #[error("parameter path `{path}`, at character {position}: {reason}")]
-    InvalidPath {
-        /// The path as written.
-        path: String,
-        /// Character offset (0-based) of the problem.
-        position: usize,
-        /// What is wrong.
-        reason: &'static str,
-    },
-    /// A parameter path names a field the model description lacks.
-    #[error("parameter path `{path}`: `{at}` has no field `{field}` (available: {available})")]
-    UnknownField {
-        /// The path as written.
-        path: String,
-        /// The part of the path resolved so far.
-        at: String,
-        /// The field asked for.
-        field: String,
-        /// The fields there are, comma-separated.
-        available: String,
-    },
-    /// A parameter path selects no element of a list (`tumors[name]`, `kills[ctl->tumor]`,
-    /// `effects[0]`), or more than one.
-    #[error("parameter path `{path}`: `{at}` has {matches} elements `[{selector}]` (available: {available})")]
-    UnknownElement {
-        /// The path as written.
-        path: String,
-        /// The part of the path resolved so far (the list).
-        at: String,
-        /// The selector as written.
-        selector: String,
-        /// How many elements matched (0, or more than 1).
-        matches: usize,
-        /// The elements there are, as `index (label)`, comma-separated.
-        available: String,
-    },
-    /// A parameter path ends on something that is not a real-valued parameter.
-    #[error("parameter path `{path}` ends on {found}, not a real number{}", fields_note(.available))]
-    NotReal {
-        /// The path as written.
-        path: String,
-        /// What it ends on: `an integer`, `a table`, `text`, …
-        found: &'static str,
-        /// For a table, its fields, comma-separated; else empty.
-        available: String,
-    },
+    /// A parameter path does not parse or does not resolve on the model description.
+    #[error(transparent)]
+    Path(#[from] PathError),
     /// A [bound](crate::compare::ParamMap::bind) parameter map was applied to a model
     /// description of another structure than the one it was bound to.
     #[error("the parameter map was bound to a model of another structure: bind it to this one")]
     ForeignModel,
-}
-
-/// ` (fields: a, b)` after a [`PopulationError::NotReal`] that ends on a table, else nothing.
-fn fields_note(available: &str) -> String {
-    if available.is_empty() {
-        String::new()
-    } else {
-        format!(" (fields: {available})")
-    }
 }
 
 /// An endpoint could not be computed from a trajectory or series.

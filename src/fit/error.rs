@@ -1,6 +1,6 @@
 //! Why a fit could not be set up or run.
 
-use crate::compare::PopulationError;
+use crate::model::PathError;
 use crate::solver::SolveError;
 use crate::trajectory::LookupError;
 use thiserror::Error;
@@ -21,7 +21,7 @@ pub enum FitError {
         /// The free parameter's name.
         parameter: String,
         /// What is wrong with the path (boxed: it is large).
-        source: Box<PopulationError>,
+        source: Box<PathError>,
     },
     /// The problem has no free parameter.
     #[error("no free parameter: give at least one")]

@@ -66,7 +66,7 @@ pub use handle::{
 pub use interaction::{KillLaw, MassAction, RatioDependent, Saturating};
 pub use jacobian::Sparsity;
 pub use modifier::{Factor, Input, ModifierSpec, ObservableSpec, RateRef};
-pub use path::{ParamPath, PathEntry, Segment, Selector, Slot};
+pub use path::{ParamPath, PathEntry, PathError, Segment, Selector, Slot};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
 pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
 pub use process::{Binding, Change, Flux, Process, Production, Transition};

@@ -53,7 +53,7 @@ impl ParamMap {
     /// Sets the model parameter at `path` to the patient's value `name`.
     ///
     /// # Errors
-    /// [`PopulationError::InvalidPath`] when `path` does not parse.
+    /// [`PathError::InvalidPath`](crate::model::PathError::InvalidPath) (inside [`PopulationError::Path`]) when `path` does not parse.
     pub fn path(mut self, name: impl Into<String>, path: &str) -> Result<Self, PopulationError> {
         self.bindings.push(Binding::Path {
             name: name.into(),

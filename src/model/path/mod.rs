@@ -26,14 +26,16 @@
 //! reported as such when a path ends on them.
 
 use super::{Model, ModelSpec};
-use crate::compare::PopulationError;
 use crate::model::error::BuildError;
 use std::fmt;
 use std::hash::Hash;
 use std::str::FromStr;
 use tree::{shape, tree, Node};
 
+mod error;
 mod tree;
+
+pub use error::PathError;
 
 /// One step of a [`ParamPath`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +94,7 @@ pub struct ParamPath {
 }
 
 impl FromStr for ParamPath {
-    type Err = PopulationError;
+    type Err = PathError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         ParamPath::parse(text)
@@ -109,9 +111,9 @@ impl ParamPath {
     /// Parses `field(.field | [selector])*`, fields of letters, digits and `_`.
     ///
     /// # Errors
-    /// [`PopulationError::InvalidPath`] with the character position of the problem.
-    pub fn parse(text: &str) -> Result<Self, PopulationError> {
-        let bad = |position: usize, reason: &'static str| PopulationError::InvalidPath {
+    /// [`PathError::InvalidPath`] with the character position of the problem.
+    pub fn parse(text: &str) -> Result<Self, PathError> {
+        let bad = |position: usize, reason: &'static str| PathError::InvalidPath {
             path: text.to_string(),
             position,
             reason,
@@ -204,9 +206,9 @@ impl ParamPath {
     /// ```
     ///
     /// # Errors
-    /// [`PopulationError::UnknownField`], [`UnknownElement`](PopulationError::UnknownElement)
-    /// or [`NotReal`](PopulationError::NotReal), naming what exists.
-    pub fn bind(&self, spec: &ModelSpec) -> Result<Slot, PopulationError> {
+    /// [`PathError::UnknownField`], [`UnknownElement`](PathError::UnknownElement)
+    /// or [`NotReal`](PathError::NotReal), naming what exists.
+    pub fn bind(&self, spec: &ModelSpec) -> Result<Slot, PathError> {
         let mut copy = spec.clone();
         let root = tree(&mut copy);
         let (index, _) = self.resolve(&root)?;
@@ -220,7 +222,7 @@ impl ParamPath {
     ///
     /// # Errors
     /// As [`bind`](Self::bind).
-    pub fn get(&self, spec: &ModelSpec) -> Result<f64, PopulationError> {
+    pub fn get(&self, spec: &ModelSpec) -> Result<f64, PathError> {
         let mut copy = spec.clone();
         Ok(self.resolve(&tree(&mut copy))?.1)
     }
@@ -230,7 +232,7 @@ impl ParamPath {
     ///
     /// # Errors
     /// As [`bind`](Self::bind).
-    pub fn set(&self, spec: &mut ModelSpec, value: f64) -> Result<(), PopulationError> {
+    pub fn set(&self, spec: &mut ModelSpec, value: f64) -> Result<(), PathError> {
         let root = tree(spec);
         let (index, _) = self.resolve(&root)?;
         let mut reals = Vec::new();
@@ -241,7 +243,7 @@ impl ParamPath {
 
     /// Walks `root` segment by segment; the leaf must be a real number, returned with its
     /// position among the real leaves.
-    fn resolve(&self, root: &Node<'_>) -> Result<(usize, f64), PopulationError> {
+    fn resolve(&self, root: &Node<'_>) -> Result<(usize, f64), PathError> {
         let mut at = String::new();
         let mut cur = root;
         let mut offset = 0;
@@ -261,7 +263,7 @@ impl ParamPath {
             match segment {
                 Segment::Field(field) => {
                     let Node::Table(entries) = cur else {
-                        return Err(PopulationError::UnknownField {
+                        return Err(PathError::UnknownField {
                             path: self.text.clone(),
                             at: display_at(&at),
                             field: field.clone(),
@@ -269,7 +271,7 @@ impl ParamPath {
                         });
                     };
                     let Some(k) = entries.iter().position(|(key, _)| key == field) else {
-                        return Err(PopulationError::UnknownField {
+                        return Err(PathError::UnknownField {
                             path: self.text.clone(),
                             at: display_at(&at),
                             field: field.clone(),
@@ -285,7 +287,7 @@ impl ParamPath {
                 }
                 Segment::Element(selector) => {
                     let Node::List(items) = cur else {
-                        return Err(PopulationError::UnknownElement {
+                        return Err(PathError::UnknownElement {
                             path: self.text.clone(),
                             at: display_at(&at),
                             selector: selector.to_string(),
@@ -302,7 +304,7 @@ impl ParamPath {
                             .collect(),
                     };
                     let [k] = matches[..] else {
-                        return Err(PopulationError::UnknownElement {
+                        return Err(PathError::UnknownElement {
                             path: self.text.clone(),
                             at: display_at(&at),
                             selector: selector.to_string(),
@@ -323,7 +325,7 @@ impl ParamPath {
         }
         match cur {
             Node::Real(v) => Ok((offset, **v)),
-            other => Err(PopulationError::NotReal {
+            other => Err(PathError::NotReal {
                 path: self.text.clone(),
                 found: other.describe(),
                 available: match other {
@@ -480,7 +482,7 @@ impl Model {
 pub(crate) fn bind_all<'p>(
     spec: &ModelSpec,
     paths: impl IntoIterator<Item = &'p ParamPath>,
-) -> Result<Vec<Slot>, PopulationError> {
+) -> Result<Vec<Slot>, PathError> {
     let mut copy = spec.clone();
     let root = tree(&mut copy);
     let shape = shape(&root);

@@ -101,8 +101,5 @@ fn bind_all_binds_in_order_with_one_walk() {
     let slots = bind_all(&s, &paths).unwrap();
     assert_eq!(slots.iter().map(|s| s.index()).collect::<Vec<_>>(), [2, 0]);
     let err = bind_all(&s, &[ParamPath::parse("tumors[u].initial").unwrap()]).unwrap_err();
-    assert!(
-        matches!(err, PopulationError::UnknownElement { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, PathError::UnknownElement { .. }), "{err}");
 }
