@@ -2,7 +2,14 @@
 
 use thiserror::Error;
 
-/// Integration failed. Every variant carries the time (days) where it happened.
+/// Integration failed, or could not start.
+///
+/// The failures met while integrating ([`StepSizeTooSmall`](Self::StepSizeTooSmall),
+/// [`TooManySteps`](Self::TooManySteps), [`NonFinite`](Self::NonFinite),
+/// [`Stiff`](Self::Stiff)) carry the time `t` (days) where they happened. The others are
+/// refused before any step: a wrong slice length, an out-of-range option, a tolerance for an
+/// unknown state, a steady state asked of a time-varying model, or Newton's failure to find one
+/// (which carries its iterations and residual instead).
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum SolveError {

@@ -9,6 +9,16 @@ use crate::solver::error::SolveError;
 use crate::trajectory::SolverStats;
 use std::ops::ControlFlow;
 
+/// A failure (a collapsed step, a spent budget) is blamed on the last non-finite trial stage
+/// when that stage lies within this relative distance of the failure's time: the stage is then
+/// what drove the step size down.
+const NEAR_FAILURE: f64 = 1e-6;
+
+/// Trials of the Illinois regula falsi that locates an event (Dowell & Jarratt 1971, BIT 11:
+/// 168–174; superlinear, order ≈ 1.44): it reaches [`EVENT_TIME_TOLERANCE`] in tens of trials,
+/// so the bound is a guard against a pathological event function, not a tolerance.
+const MAX_LOCATE_ITERATIONS: usize = 200;
+
 /// How a watched integration ended.
 pub(crate) enum Outcome {
     /// The end of the segment.
@@ -188,7 +198,7 @@ impl<'a> Integrator<'a> {
         let (mut tb, mut gb, mut yb) = (b.0, watch.g(b.1), b.1.to_vec());
         let mut side = 0i8;
         let mut trial = vec![0.0; yb.len()];
-        for _ in 0..200 {
+        for _ in 0..MAX_LOCATE_ITERATIONS {
             if tb - ta <= EVENT_TIME_TOLERANCE * tb.abs().max(1.0) {
                 break;
             }
@@ -256,7 +266,7 @@ impl<'a> Integrator<'a> {
         // state whose rate was not finite.
         let non_finite = |x: f64| {
             last_non_finite
-                .filter(|(t, _)| (t - x).abs() <= 1e-6 * x.abs().max(1.0))
+                .filter(|(t, _)| (t - x).abs() <= NEAR_FAILURE * x.abs().max(1.0))
                 .map(|(t, i)| SolveError::NonFinite {
                     t,
                     state: state_name(model, i),

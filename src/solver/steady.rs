@@ -48,6 +48,15 @@ const MAX_ITERATIONS: usize = 50;
 /// step are accepted within this multiple of `atol_i + rtol·|y_i|`.
 const NEWTON_SLACK: f64 = 10.0;
 
+/// Relative forward-difference step for the Jacobian of the one-period map: about √ε scaled
+/// to the integration error (the map is known to `rtol`, so a step far below √ε would
+/// difference its noise).
+const FD_RELATIVE_STEP: f64 = 1e-7;
+
+/// The difference step is never below this multiple of the state's `atol`, so a state near
+/// zero is still perturbed above the integration noise.
+const FD_ATOL_MULTIPLE: f64 = 1e3;
+
 /// The periodic steady state of `regimen` repeated with `period`, from the model's initial state
 /// as first guess; converged when every component of the Newton step and of the residual is
 /// within ten times the solver tolerances `atol_i + rtol·|y_i|` (the map itself is computed
@@ -201,7 +210,7 @@ fn newton(map: &OnePeriod, y0: &[f64], atol: &[f64], rtol: f64) -> Result<Steady
         let mut jacobian = DMatrix::zeros(n, n);
         for j in 0..n {
             // Forward difference; any step is exact for an affine map.
-            let h = 1e-7 * y[j].abs().max(phi[j].abs()).max(1e3 * atol[j]);
+            let h = FD_RELATIVE_STEP * y[j].abs().max(phi[j].abs()).max(FD_ATOL_MULTIPLE * atol[j]);
             let mut yh = y.clone();
             yh[j] += h;
             let phi_h = map(&yh)?;

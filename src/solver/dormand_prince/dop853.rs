@@ -137,10 +137,15 @@ impl Pair for Dop853 {
     /// The 13th buffer, the rates at the new state, is only written after an acceptance.
     const NODES: &'static [f64] = &[0.0, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, 1.0];
     const ORDER: f64 = 8.0;
+    /// DOP853's `EXPO1 = 1/8`, with no PI term (`BETA = 0`).
     const ALPHA: f64 = 1.0 / 8.0;
+    /// DOP853's default `BETA = 0`.
     const BETA: f64 = 0.0;
+    /// DOP853's `FAC1 = 0.333`: a step shrinks at most threefold.
     const FAC_MIN: f64 = 0.333;
+    /// DOP853's `FAC2 = 6`: a step grows at most sixfold.
     const FAC_MAX: f64 = 6.0;
+    /// DOP853's stiffness bound `h·|λ| > 6.1`.
     const STIFF_THRESHOLD: f64 = 6.1;
     const STAGE_EVALUATIONS: u64 = 11;
     const ACCEPT_EVALUATIONS: u64 = 1;

@@ -51,10 +51,15 @@ impl Pair for Dopri5 {
     const BUFFERS: usize = 7;
     const NODES: &'static [f64] = &[0.0, C2, C3, C4, C5, 1.0, 1.0];
     const ORDER: f64 = 5.0;
+    /// DOPRI5's `EXPO1 = 0.2 − BETA·0.75`: Hairer & Wanner's stabilised PI controller.
     const ALPHA: f64 = 0.2 - 0.04 * 0.75;
+    /// DOPRI5's default `BETA = 0.04`.
     const BETA: f64 = 0.04;
+    /// DOPRI5's `FAC1 = 0.2`: a step shrinks at most fivefold.
     const FAC_MIN: f64 = 0.2;
+    /// DOPRI5's `FAC2 = 10`: a step grows at most tenfold.
     const FAC_MAX: f64 = 10.0;
+    /// DOPRI5's stiffness bound `h·|λ| > 3.25` (the edge of the method's stability region).
     const STIFF_THRESHOLD: f64 = 3.25;
     const STAGE_EVALUATIONS: u64 = 6;
     const ACCEPT_EVALUATIONS: u64 = 0;

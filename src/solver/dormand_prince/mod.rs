@@ -219,10 +219,40 @@ pub(crate) enum End<B> {
 /// or new value was not finite.
 pub(crate) type NonFiniteStage = Option<(f64, usize)>;
 
-/// Stiffness test: after this many positive tests in a row the segment fails; this many
-/// negative tests in a row reset the count (Hairer's DOPRI5 and DOP853).
+// The controller's and the loop's constants, with their source: Hairer's DOPRI5 and DOP853
+// (E. Hairer, S. P. Nørsett, G. Wanner, *Solving Ordinary Differential Equations I*, 2nd ed.,
+// Springer 1993, §II.4 and the codes' defaults: `SAFE`, `FACOLD`, `UROUND` tests, `HINIT`).
+
+/// Stiffness test: after this many positive tests in a row the segment fails (`NSTIFF`'s
+/// count in DOPRI5 and DOP853).
 const STIFF_FAILURES: u32 = 15;
+/// Stiffness test: this many negative tests in a row reset the count.
 const STIFF_RESET: u32 = 6;
+/// Safety factor on the step-size proposal (`SAFE = 0.9`).
+const SAFETY: f64 = 0.9;
+/// Floor of the previous accepted error in the PI controller, and its value at a restart
+/// (`FACOLD = 1e-4`).
+const FAC_OLD_MIN: f64 = 1e-4;
+/// The step has underflowed when `UNDERFLOW_RATIO·|h| ≤ ε·|t|` (`0.1*ABS(H) <= ABS(X)*UROUND`).
+const UNDERFLOW_RATIO: f64 = 0.1;
+/// A step that would end within `(LAST_STEP_STRETCH − 1)·h` before the segment's end is
+/// stretched to land on it (`X + 1.01*H − XEND > 0`).
+const LAST_STEP_STRETCH: f64 = 1.01;
+/// `HINIT`: below this weighted norm of the state or of its derivative, the first trial step
+/// is [`HINIT_SMALL_STEP`].
+const HINIT_SMALL_NORM: f64 = 1e-5;
+/// `HINIT`: the first trial step when the state or its derivative is near zero, days.
+const HINIT_SMALL_STEP: f64 = 1e-6;
+/// `HINIT`: the first trial step is this fraction of `‖y‖/‖f‖`, and the second guess
+/// `h₁ = (HINIT_FRACTION / max(‖f‖, ‖f′‖))^(1/order)`.
+const HINIT_FRACTION: f64 = 0.01;
+/// `HINIT`: below this estimate of `max(‖f‖, ‖f′‖)` the second guess falls back to
+/// `max(HINIT_SMALL_STEP, h₀·HINIT_SHRINK)`.
+const HINIT_FLAT: f64 = 1e-15;
+/// `HINIT`: see [`HINIT_FLAT`].
+const HINIT_SHRINK: f64 = 1e-3;
+/// `HINIT`: the initial step is at most this multiple of the first trial step.
+const HINIT_GROWTH: f64 = 100.0;
 
 /// Integrates `ws.y` from `t0` to `t1 > t0` with pair `P`, restarting the method (the initial
 /// step is guessed afresh); `on_step(t, y)` sees every accepted step and may stop the segment.
@@ -251,7 +281,7 @@ where
         Err(i) => return (Err(Failure::NonFiniteStart(i)), work, None),
     };
     let (facc1, facc2) = (1.0 / P::FAC_MIN, 1.0 / P::FAC_MAX);
-    let mut fac_old: f64 = 1e-4;
+    let mut fac_old: f64 = FAC_OLD_MIN;
     let mut rejected_last = false;
     let (mut stiff_count, mut non_stiff_count) = (0u32, 0u32);
     let mut t = t0;
@@ -259,10 +289,10 @@ where
         if work.accepted + work.rejected >= settings.max_steps {
             return (Err(Failure::TooManySteps(t)), work, last_non_finite);
         }
-        if 0.1 * h.abs() <= f64::EPSILON * t.abs() {
+        if UNDERFLOW_RATIO * h.abs() <= f64::EPSILON * t.abs() {
             return (Err(Failure::StepSizeUnderflow(t)), work, last_non_finite);
         }
-        let last = t + 1.01 * h - t1 > 0.0;
+        let last = t + LAST_STEP_STRETCH * h - t1 > 0.0;
         if last {
             h = t1 - t;
         }
@@ -278,15 +308,15 @@ where
             continue;
         }
         let fac11 = err.powf(P::ALPHA);
-        let fac = facc2.max(facc1.min(fac11 * fac_old.powf(-P::BETA) / 0.9));
+        let fac = facc2.max(facc1.min(fac11 * fac_old.powf(-P::BETA) / SAFETY));
         let mut h_new = h / fac;
         if err > 1.0 {
             work.rejected += 1;
             rejected_last = true;
-            h /= facc1.min(fac11 / 0.9);
+            h /= facc1.min(fac11 / SAFETY);
             continue;
         }
-        fac_old = err.max(1e-4);
+        fac_old = err.max(FAC_OLD_MIN);
         h_new = h_new.min(span);
         if rejected_last {
             h_new = h_new.min(h);
@@ -384,10 +414,10 @@ fn initial_step<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
     }
     let d0 = rms(y.iter().zip(spare.iter()).map(|(v, s)| v / s), n);
     let d1 = rms(f0.iter().zip(spare.iter()).map(|(v, s)| v / s), n);
-    let h0 = if d0 < 1e-5 || d1 < 1e-5 {
-        1e-6
+    let h0 = if d0 < HINIT_SMALL_NORM || d1 < HINIT_SMALL_NORM {
+        HINIT_SMALL_STEP
     } else {
-        0.01 * d0 / d1
+        HINIT_FRACTION * d0 / d1
     }
     .min(span);
     for ((s, yi), fi) in stage.iter_mut().zip(y).zip(f0.iter()) {
@@ -401,11 +431,12 @@ fn initial_step<V: State, F: FnMut(f64, &[f64], &mut [f64])>(
             .map(|((a, b), s)| (a - b) / s),
         n,
     ) / h0;
-    let h1 = if d1.max(d2) <= 1e-15 {
-        (h0 * 1e-3).max(1e-6)
+    let h1 = if d1.max(d2) <= HINIT_FLAT {
+        (h0 * HINIT_SHRINK).max(HINIT_SMALL_STEP)
     } else {
-        (0.01 / d1.max(d2)).powf(1.0 / order)
+        (HINIT_FRACTION / d1.max(d2)).powf(1.0 / order)
     };
+    // Not Hairer's: a floor so that the first step is resolvable at t0 (16 ulps).
     let floor = 16.0 * f64::EPSILON * t0.abs().max(1.0);
-    Ok((100.0 * h0).min(h1).min(span).max(floor))
+    Ok((HINIT_GROWTH * h0).min(h1).min(span).max(floor))
 }
