@@ -78,9 +78,10 @@ pub mod prelude {
     pub use crate::dosing::{AmountUnit, Compartment, Cycle, Dose, Regimen, Subject};
     pub use crate::model::{
         BurdenUnit, CellSpec, Custom, DrugId, DrugSpec, Effector, Emax, ExpKill, Exponential,
-        Gompertz, Inhibition, Linear, Logistic, MassAction, Model, ModelSpec, PowerLaw, Rates,
-        RatioDependent, Recruitment, Saturating, SigmoidEmax, Simeoni, StateId, States,
-        SuppressedRate, Suppressor, Tumor, TumorSpec, VonBertalanffy,
+        Gompertz, Inhibition, Linear, Logistic, MassAction, Model, ModelSpec, OneCompartment,
+        PowerLaw, Rates, RatioDependent, Recruitment, Saturating, SigmoidEmax, Simeoni, StateId,
+        States, SuppressedRate, Suppressor, ThreeCompartment, Tumor, TumorSpec, TwoCompartment,
+        VonBertalanffy,
     };
     pub use crate::solver::{simulate, EventRule, Method, Simulation, SolverOptions, Stiffness};
     pub use crate::trajectory::Trajectory;

@@ -895,3 +895,57 @@ fn time_dependent_user_term_matches_closed_form_with_both_methods() {
         err.assert_at_most(ANALYTIC_MAX_REL);
     }
 }
+
+/// A three-compartment drug after a bolus is the linear system `dA/dt = K·A`, so
+/// `A(t) = exp(K·t)·A(0)`: the matrix exponential (nalgebra's Padé approximant), independent
+/// of the integrator and of the model's own lowering.
+#[test]
+fn three_compartment_bolus_is_the_matrix_exponential() {
+    use nalgebra::Matrix3;
+    let (cl, v1, q2, v2, q3, v3) = (1.5, 4.0, 2.5, 8.0, 0.4, 30.0); // L/day, L
+    let k = Matrix3::new(
+        -(cl + q2 + q3) / v1,
+        q2 / v2,
+        q3 / v3,
+        q2 / v1,
+        -q2 / v2,
+        0.0,
+        q3 / v1,
+        0.0,
+        -q3 / v3,
+    );
+    let dose = 100.0; // mg
+    let times = grid(60, 2.0); // 0 … 30 d by 0.5 d
+    for method in METHODS {
+        let mut b = ModelBuilder::new();
+        b.drug(DrugSpec::new(
+            "drug",
+            ThreeCompartment {
+                cl,
+                v1,
+                q2,
+                v2,
+                q3,
+                v3,
+            },
+        ))
+        .unwrap();
+        let model = b.build().unwrap();
+        assert_eq!(model.n_states(), 3);
+        let regimen = Regimen::new("bolus").with(Dose::bolus(0.0, "drug", dose));
+        let traj = simulate(&model, &regimen, &times, &options(method)).unwrap();
+        let columns = ["drug_central", "drug_peripheral_1", "drug_peripheral_2"];
+        for (i, &t) in traj.times().iter().enumerate().filter(|(_, &t)| t > 0.0) {
+            let exact = (k * t).exp() * nalgebra::Vector3::new(dose, 0.0, 0.0);
+            for (j, name) in columns.iter().enumerate() {
+                let got = traj.column_by_name(name).unwrap().get(i).unwrap();
+                assert!(
+                    common::rel_diff(got, exact[j], ANALYTIC_FLOOR_MG) <= ANALYTIC_MAX_REL,
+                    "{}: {name} at t = {t}: {got} vs {}",
+                    method_name(method),
+                    exact[j]
+                );
+            }
+        }
+    }
+}

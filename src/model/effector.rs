@@ -33,6 +33,29 @@ pub struct CellSpec {
     pub radiosensitivity: Option<Radiosensitivity>,
 }
 
+/// An unnamed population of no cells, no source, no death: the base of a struct literal, which
+/// names each number.
+///
+/// ```
+/// use oncodyn::model::CellSpec;
+/// // Kuznetsov et al. 1994 (Bull Math Biol 56:295), Table 2's effector cells.
+/// let ctl = CellSpec { name: "ctl".into(), initial: 3.2e5, source: 1.3e4, death: 0.0412, ..Default::default() };
+/// assert_eq!(ctl.source / ctl.death, 1.3e4 / 0.0412);
+/// ```
+///
+/// The name must be set: building a model with an empty name fails with a typed error.
+impl Default for CellSpec {
+    fn default() -> Self {
+        CellSpec {
+            name: String::new(),
+            initial: 0.0,
+            source: 0.0,
+            death: 0.0,
+            radiosensitivity: None,
+        }
+    }
+}
+
 impl CellSpec {
     /// A population of `initial` cells with source `σ` (cells/day) and death rate `δ` (1/day).
     pub fn new(name: impl Into<String>, initial: f64, source: f64, death: f64) -> Self {

@@ -68,7 +68,10 @@ pub use jacobian::Sparsity;
 pub use modifier::{Factor, Input, ModifierSpec, ObservableSpec, RateRef};
 pub use path::{ParamPath, PathEntry, PathError, Segment, Selector, Slot};
 pub use pd::{EffectLaw, Emax, ExpKill, Linear, SigmoidEmax};
-pub use pk::{closed_form, Absorption, ClearanceChange, DrugSpec, MichaelisMenten, Peripheral};
+pub use pk::{
+    closed_form, Absorption, ClearanceChange, Disposition, DrugSpec, MichaelisMenten,
+    OneCompartment, Peripheral, ThreeCompartment, TwoCompartment,
+};
 pub use process::{Binding, Change, Flux, Process, Production, Transition};
 pub use radiation::Radiosensitivity;
 pub use spec::{

@@ -127,18 +127,127 @@ impl ClearanceChange {
     }
 }
 
+/// The linear disposition of a drug: its central compartment and peripherals, named field by
+/// field for [`DrugSpec::new`].
+///
+/// ```
+/// use oncodyn::model::{DrugSpec, TwoCompartment};
+/// // Pembrolizumab (Ahamadi et al., CPT Pharmacometrics Syst Pharmacol 2017;6:49).
+/// let pembro = DrugSpec::new("pembrolizumab", TwoCompartment { cl: 0.22, v1: 3.48, q: 0.795, v2: 4.06 });
+/// assert_eq!(pembro.n_states(), 2);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Disposition {
+    /// Linear clearance `CL` from the central compartment, L/day.
+    pub cl: f64,
+    /// Central volume `V1`, L.
+    pub v1: f64,
+    /// Peripheral compartments, in order.
+    pub peripherals: Vec<Peripheral>,
+}
+
+/// One compartment: `dA/dt = −(CL/V)·A`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OneCompartment {
+    /// Clearance `CL`, L/day.
+    pub cl: f64,
+    /// Volume `V`, L.
+    pub v: f64,
+}
+
+/// A central and one peripheral compartment (see the module equations).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TwoCompartment {
+    /// Clearance `CL` from the central compartment, L/day.
+    pub cl: f64,
+    /// Central volume `V1`, L.
+    pub v1: f64,
+    /// Intercompartmental clearance `Q`, L/day.
+    pub q: f64,
+    /// Peripheral volume `V2`, L.
+    pub v2: f64,
+}
+
+/// A central and two peripheral compartments (see the module equations).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ThreeCompartment {
+    /// Clearance `CL` from the central compartment, L/day.
+    pub cl: f64,
+    /// Central volume `V1`, L.
+    pub v1: f64,
+    /// Intercompartmental clearance `Q2` to the first peripheral, L/day.
+    pub q2: f64,
+    /// First peripheral volume `V2`, L.
+    pub v2: f64,
+    /// Intercompartmental clearance `Q3` to the second peripheral, L/day.
+    pub q3: f64,
+    /// Second peripheral volume `V3`, L.
+    pub v3: f64,
+}
+
+impl From<OneCompartment> for Disposition {
+    fn from(d: OneCompartment) -> Self {
+        Disposition {
+            cl: d.cl,
+            v1: d.v,
+            peripherals: Vec::new(),
+        }
+    }
+}
+
+impl From<TwoCompartment> for Disposition {
+    fn from(d: TwoCompartment) -> Self {
+        Disposition {
+            cl: d.cl,
+            v1: d.v1,
+            peripherals: vec![Peripheral { q: d.q, v: d.v2 }],
+        }
+    }
+}
+
+impl From<ThreeCompartment> for Disposition {
+    fn from(d: ThreeCompartment) -> Self {
+        Disposition {
+            cl: d.cl,
+            v1: d.v1,
+            peripherals: vec![
+                Peripheral { q: d.q2, v: d.v2 },
+                Peripheral { q: d.q3, v: d.v3 },
+            ],
+        }
+    }
+}
+
 impl DrugSpec {
-    /// One-compartment drug with clearance `cl` (L/day) and volume `v` (L).
-    pub fn one_compartment(name: impl Into<String>, cl: f64, v: f64) -> Self {
+    /// A drug with linear `disposition` ([`OneCompartment`], [`TwoCompartment`],
+    /// [`ThreeCompartment`] or a [`Disposition`] with any number of peripherals), no depot, no
+    /// saturable elimination, constant clearance.
+    ///
+    /// ```
+    /// use oncodyn::model::{DrugSpec, OneCompartment};
+    /// let drug = DrugSpec::new("chemo", OneCompartment { cl: 12.0, v: 20.0 });
+    /// assert_eq!((drug.cl, drug.v1), (12.0, 20.0));
+    /// ```
+    pub fn new(name: impl Into<String>, disposition: impl Into<Disposition>) -> Self {
+        let Disposition {
+            cl,
+            v1,
+            peripherals,
+        } = disposition.into();
         DrugSpec {
             name: name.into(),
             cl,
-            v1: v,
-            peripherals: Vec::new(),
+            v1,
+            peripherals,
             absorption: None,
             saturable: None,
             clearance_change: None,
         }
+    }
+
+    /// One-compartment drug with clearance `cl` (L/day) and volume `v` (L).
+    pub fn one_compartment(name: impl Into<String>, cl: f64, v: f64) -> Self {
+        DrugSpec::new(name, OneCompartment { cl, v })
     }
 
     /// The same drug with a clearance changing with time (see [`ClearanceChange`]).
@@ -150,10 +259,7 @@ impl DrugSpec {
 
     /// Two-compartment drug: `cl` (L/day), `v1` (L), `q` (L/day), `v2` (L).
     pub fn two_compartment(name: impl Into<String>, cl: f64, v1: f64, q: f64, v2: f64) -> Self {
-        DrugSpec {
-            peripherals: vec![Peripheral { q, v: v2 }],
-            ..DrugSpec::one_compartment(name, cl, v1)
-        }
+        DrugSpec::new(name, TwoCompartment { cl, v1, q, v2 })
     }
 
     /// The same drug with a depot: absorption rate `ka` (1/day), bioavailability `f` (fraction),
