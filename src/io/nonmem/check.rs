@@ -3,7 +3,7 @@
 #[cfg(doc)]
 use super::EventTable;
 use super::{
-    EventRecord, Rate, SteadyStateKind, SubjectRecords, ADDL, ALAG, AMT, II, RATE, SS, STANDARD,
+    DataRecord, RateItem, SteadyStateKind, SubjectRecords, ADDL, ALAG, AMT, II, RATE, SS, STANDARD,
     TIME,
 };
 use crate::io::DataError;
@@ -14,7 +14,7 @@ impl SubjectRecords<'_> {
     /// # Errors
     /// As [`EventTable::validate`], for these records.
     pub fn validate(&self) -> Result<(), DataError> {
-        let mut previous: Option<&EventRecord> = None;
+        let mut previous: Option<&DataRecord> = None;
         for r in self.records {
             check_record(r, self.covariates.len())?;
             if let Some(p) = previous {
@@ -35,7 +35,7 @@ impl SubjectRecords<'_> {
     }
 }
 
-fn check_record(r: &EventRecord, covariates: usize) -> Result<(), DataError> {
+fn check_record(r: &DataRecord, covariates: usize) -> Result<(), DataError> {
     let line = r.line;
     let invalid = |k: usize, value: f64, reason| DataError::InvalidValue {
         line,
@@ -70,7 +70,7 @@ fn check_record(r: &EventRecord, covariates: usize) -> Result<(), DataError> {
             amount: r.amt,
         });
     }
-    if let Rate::Infusion(rate) = r.rate {
+    if let RateItem::Infusion(rate) = r.rate {
         if !(rate.is_finite() && rate > 0.0) {
             return Err(invalid(RATE, rate, "must be finite and positive"));
         }

@@ -4,8 +4,8 @@
 #[cfg(doc)]
 use super::EventTable;
 use super::{
-    Cmt, Entry, EventRecord, EventSettings, Evid, Prediction, Rate, Segment, SteadyStateKind,
-    SubjectRecords, ALAG, CMT, RATE, STANDARD,
+    Cmt, DataRecord, Entry, EventSettings, Evid, Prediction, RateItem, SteadyStateKind,
+    SubjectRecords, SubjectSegment, ALAG, CMT, RATE, STANDARD,
 };
 use crate::dosing::{same_time, Compartment, Dose, Regimen, Repeat};
 use crate::error::Error;
@@ -296,7 +296,7 @@ fn dosable_list(model: &Model) -> String {
 
 /// The state index a record's CMT names; an unknown one lists the dosable states for a dose
 /// record, every state for another record.
-fn resolve_cmt(model: &Model, r: &EventRecord, cmt: &Cmt) -> Result<usize, DataError> {
+fn resolve_cmt(model: &Model, r: &DataRecord, cmt: &Cmt) -> Result<usize, DataError> {
     let index = match cmt {
         Cmt::Number(n) => n.checked_sub(1).filter(|i| *i < model.n_states()),
         Cmt::Name(name) => model.state_index(name),
@@ -465,24 +465,24 @@ impl SubjectRecords<'_> {
         let kind = if steady && r.ii == 0.0 {
             // check_record let only constant infusions through.
             let rate = match r.rate {
-                Rate::Infusion(rate) => rate * scale,
+                RateItem::Infusion(rate) => rate * scale,
                 _ => modelled("rate")?,
             };
             Kind::Constant { rate }
         } else {
             match r.rate {
-                Rate::Bolus => Kind::Bolus { amount },
-                Rate::Infusion(rate) => Kind::Infusion {
+                RateItem::Bolus => Kind::Bolus { amount },
+                RateItem::Infusion(rate) => Kind::Infusion {
                     amount,
                     duration: r.amt / rate,
                     by_rate: Some(rate * scale),
                 },
-                Rate::ModelledDuration => Kind::Infusion {
+                RateItem::ModelledDuration => Kind::Infusion {
                     amount,
                     duration: modelled("duration")?,
                     by_rate: None,
                 },
-                Rate::ModelledRate => {
+                RateItem::ModelledRate => {
                     let rate = modelled("rate")?;
                     if amount == 0.0 {
                         return Ok(None);
@@ -553,7 +553,7 @@ impl SubjectRecords<'_> {
         &self,
         model: &Model,
         settings: &EventSettings,
-    ) -> Result<Vec<Segment>, DataError> {
+    ) -> Result<Vec<SubjectSegment>, DataError> {
         self.validate()?;
         let resolved = check_settings(model, self.covariates, settings)?;
         let records = self.records;
@@ -565,7 +565,7 @@ impl SubjectRecords<'_> {
                 resolve_cmt(model, r, cmt)?;
             }
         }
-        // Segment boundaries: the first record and every reset or steady-state record.
+        // SubjectSegment boundaries: the first record and every reset or steady-state record.
         let mut bounds: Vec<(usize, Entry)> = Vec::new();
         for (i, r) in records.iter().enumerate() {
             let line = r.line;
@@ -600,7 +600,7 @@ impl SubjectRecords<'_> {
             };
             bounds.push((i, entry));
         }
-        let mut segments: Vec<Segment> = Vec::new();
+        let mut segments: Vec<SubjectSegment> = Vec::new();
         // Index (into `bounds`) of the latest segment that cancelled what came before.
         let mut alive_from = 0;
         for (k, (first, entry)) in bounds.iter().enumerate() {
@@ -641,7 +641,7 @@ impl SubjectRecords<'_> {
                     regimen.doses.extend(d.doses_within(start, end, horizon));
                 }
             }
-            segments.push(Segment {
+            segments.push(SubjectSegment {
                 entry: entry.clone(),
                 start,
                 regimen,
