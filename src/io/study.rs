@@ -7,7 +7,7 @@
 //! to ship a study with the sources of its parameters as comments, or to save a study built in
 //! code. `examples/studies/default.toml` is the README main command's study.
 
-use super::spec::Simulation;
+use super::spec::SimulationSection;
 use super::toml_error::{at_key, parse, Segment};
 use crate::compare::PopulationError;
 use crate::compare::{EndpointSpec, ParamMap, ParamPath, Population, PopulationSpec, Study};
@@ -149,7 +149,7 @@ pub struct StudyFile {
     /// How the patients' values set the model's parameters.
     pub parameters: Vec<ParameterBinding>,
     /// Output times (the last is the horizon, where TTP is censored) and solver options.
-    pub simulation: Simulation,
+    pub simulation: SimulationSection,
     /// State-triggered events; the study adds a `progression` rule when none is named so.
     pub events: Vec<EventRule>,
     /// Endpoints and ranking.
@@ -172,7 +172,7 @@ struct StudyTable {
     population: Option<PopulationSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     parameters: Vec<ParameterBinding>,
-    simulation: Simulation,
+    simulation: SimulationSection,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     events: Vec<EventRule>,
     #[serde(default)]
@@ -510,7 +510,7 @@ impl StudyFile {
             arms: study.arms.clone(),
             patients,
             parameters,
-            simulation: Simulation::at_times(study.times.clone())
+            simulation: SimulationSection::at_times(study.times.clone())
                 .with_solver(study.options.clone()),
             events: study.events.clone(),
             endpoints: study.endpoints.clone(),
