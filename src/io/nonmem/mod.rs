@@ -75,6 +75,8 @@ use std::fmt;
 mod check;
 mod delivery;
 mod read;
+mod resolve;
+mod segments;
 mod write;
 
 /// The standard columns, in the order they are written.
