@@ -376,3 +376,179 @@ fn tails(r: &DataRecord, kind: Kind) -> Vec<(f64, f64)> {
     }
     tails
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::nonmem::Evid;
+    use crate::prelude::{DrugSpec, ModelBuilder};
+
+    /// One oral drug with a 0.25-day absorption lag: 1 = `drug_depot`, 2 = `drug_central`.
+    fn oral_model() -> Model {
+        let mut b = ModelBuilder::new();
+        b.drug(DrugSpec::one_compartment("drug", 5.0, 10.0).with_lagged_absorption(1.5, 1.0, 0.25))
+            .unwrap();
+        b.build().unwrap()
+    }
+
+    fn dose(amt: f64, rate: RateItem) -> DataRecord {
+        DataRecord {
+            line: 3,
+            evid: Evid::Dose,
+            amt,
+            rate,
+            ..DataRecord::default()
+        }
+    }
+
+    #[test]
+    fn a_dose_without_cmt_goes_into_the_single_drugs_depot() {
+        let model = oral_model();
+        let states = dosable(&model);
+        let d = destination(&model, &dose(1.0, RateItem::Bolus), &states).unwrap();
+        assert_eq!(
+            (d.number, d.name, d.compartment),
+            (1, "drug_depot", Compartment::Depot)
+        );
+        assert_eq!(depot_lag(&model, d), 0.25);
+        let central = DataRecord {
+            cmt: Some(Cmt::Name("drug_central".into())),
+            ..dose(1.0, RateItem::Bolus)
+        };
+        let d = destination(&model, &central, &states).unwrap();
+        assert_eq!((d.number, d.compartment), (2, Compartment::Central));
+        assert_eq!(depot_lag(&model, d), 0.0);
+        assert_eq!(dosable_list(&model), "1 = drug_depot, 2 = drug_central");
+    }
+
+    #[test]
+    fn an_unknown_cmt_lists_the_dosable_states() {
+        let model = oral_model();
+        let r = DataRecord {
+            cmt: Some(Cmt::Number(3)),
+            ..dose(1.0, RateItem::Bolus)
+        };
+        assert!(matches!(
+            destination(&model, &r, &dosable(&model)),
+            Err(DataError::UnknownCompartment { line: 3, ref available, .. })
+                if available == "1 = drug_depot, 2 = drug_central"
+        ));
+    }
+
+    #[test]
+    fn the_amount_is_scaled_by_its_covariate() {
+        let r = DataRecord {
+            covariates: vec![Some(70.0), Some(0.0), None],
+            ..dose(1.0, RateItem::Bolus)
+        };
+        let per = |i| Resolved {
+            amount_per: Some((i, "WT")),
+        };
+        assert_eq!(amount_scale(&r, &Resolved { amount_per: None }), Ok(1.0));
+        assert_eq!(amount_scale(&r, &per(0)), Ok(70.0));
+        assert!(matches!(
+            amount_scale(&r, &per(1)),
+            Err(DataError::InvalidValue { value, .. }) if value == 0.0
+        ));
+        assert!(matches!(
+            amount_scale(&r, &per(2)),
+            Err(DataError::MissingValue { ref column, .. }) if column == "WT"
+        ));
+    }
+
+    #[test]
+    fn modelled_values_are_found_by_state_and_item() {
+        let settings = EventSettings::new("drug_conc")
+            .with_modelled_rate("drug_central", 4.0)
+            .with_modelled_duration("drug_central", 0.5);
+        let r = dose(2.0, RateItem::ModelledDuration);
+        let found = |state, item| modelled(&settings, &r, state, item);
+        assert_eq!(found("drug_central", Modelled::Duration), Ok(0.5));
+        assert_eq!(found("drug_central", Modelled::Rate), Ok(4.0));
+        assert!(matches!(
+            found("drug_depot", Modelled::Rate),
+            Err(DataError::NoModelledInfusion { what: "rate", rate, .. }) if rate == -2.0
+        ));
+        assert_eq!(Modelled::Duration.what(), "duration");
+    }
+
+    #[test]
+    fn the_kind_follows_rate_and_steady_state() {
+        let settings = EventSettings::new("drug_conc").with_modelled_rate("drug_central", 4.0);
+        let kind = |r: &DataRecord, scale| kind(r, &settings, "drug_central", scale).unwrap();
+        assert!(matches!(
+            kind(&dose(10.0, RateItem::Bolus), 2.0),
+            Some(Kind::Bolus { amount }) if amount == 20.0
+        ));
+        assert!(matches!(
+            kind(&dose(10.0, RateItem::Infusion(5.0)), 2.0),
+            Some(Kind::Infusion { amount, duration, by_rate: Some(rate) })
+                if amount == 20.0 && duration == 2.0 && rate == 10.0
+        ));
+        assert!(matches!(
+            kind(&dose(8.0, RateItem::ModelledRate), 1.0),
+            Some(Kind::Infusion { duration, by_rate: None, .. }) if duration == 2.0
+        ));
+        assert!(kind(&dose(0.0, RateItem::ModelledRate), 1.0).is_none());
+        let constant = DataRecord {
+            ss: SteadyStateKind::Reset,
+            ..dose(0.0, RateItem::Infusion(3.0))
+        };
+        assert!(matches!(
+            kind(&constant, 2.0),
+            Some(Kind::Constant { rate }) if rate == 6.0
+        ));
+    }
+
+    #[test]
+    fn a_steady_state_lag_must_stay_below_the_interval() {
+        let steady = DataRecord {
+            ss: SteadyStateKind::Reset,
+            ii: 1.0,
+            alag: 0.5,
+            ..dose(10.0, RateItem::Bolus)
+        };
+        let bolus = Kind::Bolus { amount: 10.0 };
+        assert_eq!(check_lag(&steady, bolus, 0.25), Ok(()));
+        assert!(matches!(
+            check_lag(&steady, bolus, 0.5),
+            Err(DataError::LagNotBelowInterval { lag, .. }) if lag == 1.0
+        ));
+        let infusion = Kind::Infusion {
+            amount: 10.0,
+            duration: 0.1,
+            by_rate: None,
+        };
+        assert!(matches!(
+            check_lag(&steady, infusion, 0.25),
+            Err(DataError::UnsupportedSteadyState { .. })
+        ));
+        let transient = DataRecord {
+            ss: SteadyStateKind::Transient,
+            ..steady
+        };
+        assert_eq!(check_lag(&transient, infusion, 0.75), Ok(()));
+    }
+
+    #[test]
+    fn a_long_steady_state_infusion_leaves_earlier_ones_running() {
+        let r = DataRecord {
+            time: 4.0,
+            ss: SteadyStateKind::Reset,
+            ii: 1.0,
+            ..dose(10.0, RateItem::Infusion(4.0))
+        };
+        let infusion = Kind::Infusion {
+            amount: 10.0,
+            duration: 2.5,
+            by_rate: Some(4.0),
+        };
+        assert_eq!(tails(&r, infusion), [(4.0, 5.5), (4.0, 4.5)]);
+        assert!(tails(&r, Kind::Bolus { amount: 10.0 }).is_empty());
+        let transient = DataRecord {
+            ss: SteadyStateKind::Transient,
+            ..r
+        };
+        assert!(tails(&transient, infusion).is_empty());
+    }
+}

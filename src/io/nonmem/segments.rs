@@ -313,3 +313,86 @@ fn end_state(
             t: segment.times[segment.times.len() - 1],
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(time: f64, evid: Evid) -> DataRecord {
+        DataRecord {
+            time,
+            evid,
+            ..DataRecord::default()
+        }
+    }
+
+    #[test]
+    fn observation_times_are_distinct_and_indexed() {
+        let records = [
+            record(0.0, Evid::Dose),
+            record(1.0, Evid::Observation),
+            record(1.0, Evid::Observation),
+            record(1.5, Evid::Other),
+            record(2.0, Evid::Observation),
+            record(3.0, Evid::Observation),
+        ];
+        let (times, observations) = observation_times(&records, 0, 5);
+        assert_eq!(times, [1.0, 2.0]);
+        assert_eq!(observations, [(1, 0), (2, 0), (4, 1)]);
+        let (times, observations) = observation_times(&records, 4, 6);
+        assert_eq!(
+            (times, observations),
+            (vec![2.0, 3.0], vec![(4, 0), (5, 1)])
+        );
+        let mut times = vec![1.0];
+        push_time(&mut times, 1.0);
+        push_time(&mut times, 2.0);
+        assert_eq!(times, [1.0, 2.0]);
+    }
+
+    #[test]
+    fn segments_start_at_the_first_record_resets_and_steady_states() {
+        let at = |i, evid, ss| {
+            let r = DataRecord {
+                line: 7,
+                ss,
+                ..record(1.0, evid)
+            };
+            entry(i, &r, &[])
+        };
+        let transient = SteadyStateKind::Transient;
+        assert_eq!(at(0, Evid::Dose, transient), Some(Entry::Start { line: 7 }));
+        assert_eq!(at(3, Evid::Dose, transient), None);
+        assert_eq!(at(3, Evid::Observation, transient), None);
+        assert_eq!(
+            at(0, Evid::Reset, transient),
+            Some(Entry::Reset { line: 7 })
+        );
+        assert_eq!(
+            at(3, Evid::ResetAndDose, transient),
+            Some(Entry::Reset { line: 7 })
+        );
+        assert!(matches!(
+            at(3, Evid::Dose, SteadyStateKind::Reset),
+            Some(Entry::SteadyState {
+                line: 7,
+                period: Period::Constant,
+                ..
+            })
+        ));
+        assert!(matches!(
+            at(3, Evid::ResetAndDose, SteadyStateKind::Add),
+            Some(Entry::SteadyState { .. })
+        ));
+        assert!(matches!(
+            at(3, Evid::Dose, SteadyStateKind::Add),
+            Some(Entry::AddSteadyState { .. })
+        ));
+    }
+
+    #[test]
+    fn an_added_steady_state_is_superposed() {
+        let added = add_steady_state(&[1.0, 2.0], &[5.0, 3.0], &[0.5, 1.0]);
+        assert_eq!(added, [5.5, 4.0]);
+    }
+}
