@@ -25,7 +25,7 @@ use oncodyn::dosing::radiotherapy::{
     self, Course, Fraction, Radiosensitivity, Repopulation, Weekday,
 };
 use oncodyn::dosing::{AmountUnit, Cycle, Infusion, Jump, JumpKind, Plan, Portion, Subject};
-use oncodyn::io::{ModelFile, Simulation};
+use oncodyn::io::{ModelFile, SimulationSection};
 use oncodyn::prelude::*;
 use oncodyn::{BuildError, ScheduleError};
 
@@ -772,7 +772,7 @@ fn new_regimen_fields_round_trip_through_a_model_file() -> Result<(), oncodyn::E
                 .expect("within MAX_FRACTIONS"),
         )
         .with_reset(10.0);
-    let file = ModelFile::from_model(&model, regimen, Simulation::grid(20.0, 1.0))?;
+    let file = ModelFile::from_model(&model, regimen, SimulationSection::grid(20.0, 1.0))?;
     let text = file.to_toml_string()?;
     assert_eq!(ModelFile::from_toml_str(&text)?, file, "TOML:\n{text}");
 

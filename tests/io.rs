@@ -3,7 +3,7 @@
 
 use approx::assert_relative_eq;
 use oncodyn::dosing::Compartment;
-use oncodyn::io::{ModelFile, OutputTimes, Simulation};
+use oncodyn::io::{ModelFile, OutputTimes, SimulationSection};
 use oncodyn::model::{
     EffectLaw, GrowthLaw, KillLaw, Rates, RecruitmentMode, Simeoni, StateId, States, TargetRate,
 };
@@ -144,7 +144,7 @@ fn rich_regimen() -> Regimen {
         .with(Dose::bolus(30.0, "pd1", 10.0).into_compartment(Compartment::Peripheral(1)))
 }
 
-fn rich_simulation() -> Simulation {
+fn rich_simulation() -> SimulationSection {
     let mut solver = SolverOptions {
         method: Method::Dop853,
         rtol: 1e-8,
@@ -156,7 +156,7 @@ fn rich_simulation() -> Simulation {
         state: "ctl".into(),
         atol: 1e-2,
     });
-    Simulation::grid(60.0, 0.5).with_solver(solver)
+    SimulationSection::grid(60.0, 0.5).with_solver(solver)
 }
 
 #[test]
@@ -312,7 +312,9 @@ fn every_law_and_enum_round_trips() -> Result<(), oncodyn::Error> {
             let file = ModelFile {
                 model: spec.clone(),
                 regimen,
-                simulation: Some(Simulation::at_times(vec![0.0, 1.5, 2.0]).with_solver(solver)),
+                simulation: Some(
+                    SimulationSection::at_times(vec![0.0, 1.5, 2.0]).with_solver(solver),
+                ),
                 events: vec![
                     oncodyn::solver::EventRule::progression(),
                     oncodyn::solver::EventRule::eradication("tumor0", 1.0),
@@ -344,7 +346,7 @@ fn infinities_and_nan_round_trip() -> Result<(), oncodyn::Error> {
     let file = ModelFile {
         model: spec,
         regimen: Regimen::new("r").with(Dose::bolus(0.0, "tumor", f64::INFINITY)),
-        simulation: Some(Simulation::grid(f64::INFINITY, 1.0)),
+        simulation: Some(SimulationSection::grid(f64::INFINITY, 1.0)),
         events: Vec::new(),
         subject: Default::default(),
     };
@@ -387,8 +389,12 @@ fn a_model_with_custom_terms_cannot_be_written() -> Result<(), BuildError> {
     let tumor = b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
     b.custom("hypoxia", Hypoxia { tumor, k: 0.05 })?;
     let model = b.build()?;
-    let err = ModelFile::from_model(&model, Regimen::default(), Simulation::grid(10.0, 1.0))
-        .expect_err("custom terms are code");
+    let err = ModelFile::from_model(
+        &model,
+        Regimen::default(),
+        SimulationSection::grid(10.0, 1.0),
+    )
+    .expect_err("custom terms are code");
     assert!(
         matches!(&err, IoError::CustomTerms { names } if names == "hypoxia"),
         "{err}"
@@ -420,7 +426,7 @@ fn every_shipped_model_parses_builds_simulates_and_round_trips() -> Result<(), o
         let times = file
             .simulation
             .as_ref()
-            .map(Simulation::output_times)
+            .map(SimulationSection::output_times)
             .transpose()?
             .unwrap_or_default();
         assert_eq!(
@@ -690,15 +696,18 @@ fn output_times_are_a_list_or_a_grid_never_both() {
 fn a_grid_ends_exactly_on_its_horizon() -> Result<(), ScheduleError> {
     // 3 × 0.1 = 0.30000000000000004 in f64: the last point is the horizon itself.
     assert_eq!(
-        Simulation::grid(0.3, 0.1).output_times()?,
+        SimulationSection::grid(0.3, 0.1).output_times()?,
         [0.0, 0.1, 0.2, 0.3]
     );
     // A step that does not divide the horizon: the horizon is added.
-    let times = Simulation::grid(1.0, 0.3).output_times()?;
+    let times = SimulationSection::grid(1.0, 0.3).output_times()?;
     assert_eq!(times.len(), 5);
     assert_eq!(times.last(), Some(&1.0));
-    assert_eq!(Simulation::grid(0.0, 1.0).output_times()?, [0.0]);
-    assert_eq!(Simulation::grid(168.0, 0.5).output_times()?.len(), 337);
+    assert_eq!(SimulationSection::grid(0.0, 1.0).output_times()?, [0.0]);
+    assert_eq!(
+        SimulationSection::grid(168.0, 0.5).output_times()?.len(),
+        337
+    );
     Ok(())
 }
 
@@ -711,7 +720,7 @@ fn an_invalid_grid_is_a_schedule_error_naming_the_value() {
         (-1.0, 1.0, "horizon"),
         (1e9, 1e-3, "step"),
     ] {
-        let err = Simulation::grid(horizon, step)
+        let err = SimulationSection::grid(horizon, step)
             .output_times()
             .expect_err("invalid grid");
         assert!(
@@ -720,7 +729,7 @@ fn an_invalid_grid_is_a_schedule_error_naming_the_value() {
         );
     }
     let mut file = ModelFile::from_toml_str(VALID).expect("valid");
-    file.simulation = Some(Simulation::grid(10.0, -1.0));
+    file.simulation = Some(SimulationSection::grid(10.0, -1.0));
     let err = file.simulate().expect_err("invalid grid");
     assert!(matches!(
         err,
@@ -856,4 +865,15 @@ fn model_build_errors_name_the_line_of_the_component() {
     );
     let source = std::error::Error::source(&err).map(ToString::to_string);
     assert!(source.is_some_and(|s| s.starts_with("unknown effector `ghost`")));
+}
+
+/// The former name `io::Simulation` still compiles, as a deprecated alias of
+/// `SimulationSection`.
+#[test]
+#[allow(deprecated)]
+fn simulation_is_a_deprecated_alias_of_simulation_section() {
+    use oncodyn::io::Simulation;
+    let section: Simulation = Simulation::grid(2.0, 1.0);
+    assert_eq!(section, SimulationSection::grid(2.0, 1.0));
+    assert_eq!(section.output_times().unwrap(), [0.0, 1.0, 2.0]);
 }

@@ -26,7 +26,7 @@ use common::{
 };
 use oncodyn::dosing::Repeat;
 use oncodyn::io::nonmem::{
-    Cmt, Entry, EventRecord, EventSettings, EventTable, Evid, Prediction, Rate, SteadyStateKind,
+    Cmt, DataRecord, Entry, EventSettings, EventTable, Evid, Prediction, RateItem, SteadyStateKind,
 };
 use oncodyn::io::DataError;
 use oncodyn::prelude::*;
@@ -268,13 +268,13 @@ wt,id,time,evid,amt,rate,cmt,dv,mdv,addl,ii,ss,alag,sex
     assert_eq!(r.len(), 8);
     assert_eq!(
         r[0],
-        EventRecord {
+        DataRecord {
             line: 2,
             id: "1".into(),
             time: 0.0,
             evid: Evid::Dose,
             amt: 100.0,
-            rate: Rate::Bolus,
+            rate: RateItem::Bolus,
             cmt: Some(Cmt::Name("drug_depot".into())),
             dv: None,
             mdv: true,
@@ -292,13 +292,13 @@ wt,id,time,evid,amt,rate,cmt,dv,mdv,addl,ii,ss,alag,sex
     assert_eq!((r[2].evid, r[2].covariates[1]), (Evid::Other, None));
     assert_eq!(
         (r[3].rate, &r[3].cmt),
-        (Rate::Infusion(25.0), &Some(Cmt::Number(2)))
+        (RateItem::Infusion(25.0), &Some(Cmt::Number(2)))
     );
     assert_eq!(
         (r[4].rate, r[4].ss),
-        (Rate::ModelledDuration, SteadyStateKind::Reset)
+        (RateItem::ModelledDuration, SteadyStateKind::Reset)
     );
-    assert_eq!(r[5].rate, Rate::ModelledRate);
+    assert_eq!(r[5].rate, RateItem::ModelledRate);
     assert_eq!(r[6].evid, Evid::Reset);
     assert_eq!((r[7].line, r[7].dv), (9, Some(1e-7)));
 
@@ -1123,7 +1123,7 @@ fn invalid_settings_and_covariates_are_named() {
 
 #[test]
 fn tables_built_in_code_are_checked_too() {
-    let dose = EventRecord {
+    let dose = DataRecord {
         line: 2,
         id: "1".into(),
         evid: Evid::Dose,
@@ -1152,7 +1152,7 @@ fn tables_built_in_code_are_checked_too() {
     assert!(matches!(err, DataError::DuplicateColumn { line: 1, ref column } if column == "amt"));
     let negative = EventTable {
         covariates: vec!["WT".into()],
-        records: vec![EventRecord { amt: -1.0, ..dose }],
+        records: vec![DataRecord { amt: -1.0, ..dose }],
     };
     let err = data_error(negative.simulate(&iv_model(), &settings()).unwrap_err());
     assert!(matches!(err, DataError::NegativeAmount { line: 2, .. }));
@@ -1248,4 +1248,23 @@ fn a_derived_tumor_diameter_is_predicted_at_observation_records() {
         let v = 3000.0 * (-0.04 * t).exp() + 50.0 * (0.02 * t).exp();
         (6.0 * v / std::f64::consts::PI).cbrt()
     });
+}
+
+/// The former names `EventRecord`, `Rate` and `Segment` still compile, as deprecated aliases
+/// of `DataRecord`, `RateItem` and `SubjectSegment`.
+#[test]
+#[allow(deprecated)]
+fn the_former_names_are_deprecated_aliases() {
+    use oncodyn::io::nonmem::{EventRecord, Rate, Segment, SubjectSegment};
+    let record: EventRecord = DataRecord {
+        rate: Rate::Infusion(2.0),
+        ..DataRecord::default()
+    };
+    assert_eq!(record.rate, RateItem::Infusion(2.0));
+    let events = table("ID,TIME,EVID,AMT,CMT\n1,0,1,100,1\n1,1,0,.,.\n");
+    let segments: Vec<Segment> = events.subjects()[0]
+        .segments(&iv_model(), &settings())
+        .unwrap();
+    let renamed: &[SubjectSegment] = &segments;
+    assert_eq!(renamed.len(), 1);
 }

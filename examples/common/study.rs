@@ -7,7 +7,7 @@ use oncodyn::compare::{
     Bootstrap, EndpointSpec, GradeScale, Parameter, PopulationSpec, RankBy, Recist, Toxicity,
 };
 use oncodyn::dosing::radiotherapy::Course;
-use oncodyn::io::{ParameterBinding, PatientSource, Simulation, StudyFile};
+use oncodyn::io::{ParameterBinding, PatientSource, SimulationSection as Simulation, StudyFile};
 use oncodyn::prelude::*;
 use oncodyn::solver::{Action, Condition, DiameterMapping};
 

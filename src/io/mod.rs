@@ -5,7 +5,7 @@
 //! model with its parameters and their sources as comments, to rerun a simulation from the
 //! command line (`cargo run --example simulate -- MODEL.toml --out TRAJ.csv`), or to save a
 //! model built in code. A [`ModelFile`] holds a [`ModelSpec`](crate::model::ModelSpec), a
-//! [`Regimen`](crate::dosing::Regimen) and a [`Simulation`] section; see [`ModelFile`] for the
+//! [`Regimen`](crate::dosing::Regimen) and a [`SimulationSection`]; see [`ModelFile`] for the
 //! layout of a file, and `examples/models/` for documented files.
 //!
 //! Use [`nonmem`] when doses and observations come as a NONMEM data set: an [`EventTable`]
@@ -31,7 +31,9 @@ mod toml_error;
 pub use error::{DataError, IoError};
 pub use nonmem::{EventSettings, EventTable, Prediction};
 pub use observations::{ObservationColumns, ObservationSeries};
-pub use spec::{ModelFile, OutputTimes, Simulation};
+#[allow(deprecated)]
+pub use spec::Simulation;
+pub use spec::{ModelFile, OutputTimes, SimulationSection};
 pub use study::{ParameterBinding, PatientSource, StudyFile};
 
 /// The text of the file at `path`.

@@ -18,7 +18,7 @@ use std::path::Path;
 const MAX_GRID_POINTS: u32 = 10_000_000;
 
 /// A model file: the model ([`ModelSpec`]), the regimen given ([`Regimen`]) and the
-/// [`Simulation`] settings, as one TOML document. Unknown fields are errors, so a typo cannot
+/// [`SimulationSection`] settings, as one TOML document. Unknown fields are errors, so a typo cannot
 /// pass silently.
 ///
 /// ```text
@@ -83,7 +83,7 @@ pub struct ModelFile {
     /// Output times and solver options; `None` for a model-only file (one read by a fit,
     /// which takes its times from the data), which cannot [`simulate`](Self::simulate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub simulation: Option<Simulation>,
+    pub simulation: Option<SimulationSection>,
     /// State-triggered events (`[[events]]`: eradication, progression, thresholds).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<EventRule>,
@@ -119,12 +119,17 @@ fn is_untreated(regimen: &Regimen) -> bool {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "SimulationTable", into = "SimulationTable")]
-pub struct Simulation {
+pub struct SimulationSection {
     /// The output times.
     pub output: OutputTimes,
     /// How to integrate (written to a file only when it differs from the default).
     pub solver: SolverOptions,
 }
+
+/// The former name of [`SimulationSection`] (it collided with
+/// [`solver::Simulation`](crate::solver::Simulation)).
+#[deprecated(since = "0.2.0", note = "renamed to SimulationSection")]
+pub type Simulation = SimulationSection;
 
 /// Output times: an explicit list or a regular grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,10 +205,10 @@ fn grid(horizon: f64, step: f64) -> Result<Vec<f64>, ScheduleError> {
     Ok(times)
 }
 
-impl Simulation {
+impl SimulationSection {
     /// Output on the grid `0, step, 2·step, …, horizon` (days) with default solver options.
     pub fn grid(horizon: f64, step: f64) -> Self {
-        Simulation {
+        SimulationSection {
             output: OutputTimes::Grid { horizon, step },
             solver: SolverOptions::default(),
         }
@@ -211,7 +216,7 @@ impl Simulation {
 
     /// Output at `times` (days) with default solver options.
     pub fn at_times(times: Vec<f64>) -> Self {
-        Simulation {
+        SimulationSection {
             output: OutputTimes::Times(times),
             solver: SolverOptions::default(),
         }
@@ -233,7 +238,7 @@ impl Simulation {
     }
 }
 
-/// `[simulation]` as written in a file; [`Simulation`] is its checked form.
+/// `[simulation]` as written in a file; [`SimulationSection`] is its checked form.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SimulationTable {
@@ -247,7 +252,7 @@ struct SimulationTable {
     solver: Option<SolverOptions>,
 }
 
-impl TryFrom<SimulationTable> for Simulation {
+impl TryFrom<SimulationTable> for SimulationSection {
     type Error = &'static str;
 
     fn try_from(table: SimulationTable) -> Result<Self, Self::Error> {
@@ -273,15 +278,15 @@ impl TryFrom<SimulationTable> for Simulation {
                 )
             }
         };
-        Ok(Simulation {
+        Ok(SimulationSection {
             output,
             solver: table.solver.unwrap_or_default(),
         })
     }
 }
 
-impl From<Simulation> for SimulationTable {
-    fn from(simulation: Simulation) -> Self {
+impl From<SimulationSection> for SimulationTable {
+    fn from(simulation: SimulationSection) -> Self {
         let (times, horizon, step) = match simulation.output {
             OutputTimes::Times(times) => (Some(times), None, None),
             OutputTimes::Grid { horizon, step } => (None, Some(horizon), Some(step)),
@@ -366,7 +371,7 @@ impl ModelFile {
     pub fn from_model(
         model: &Model,
         regimen: Regimen,
-        simulation: Simulation,
+        simulation: SimulationSection,
     ) -> Result<ModelFile, IoError> {
         let custom: Vec<&str> = model.custom_terms().collect();
         if !custom.is_empty() {

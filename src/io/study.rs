@@ -7,7 +7,7 @@
 //! to ship a study with the sources of its parameters as comments, or to save a study built in
 //! code. `examples/studies/default.toml` is the README main command's study.
 
-use super::spec::Simulation;
+use super::spec::SimulationSection;
 use super::toml_error::{at_key, parse, Segment};
 use crate::compare::PopulationError;
 use crate::compare::{EndpointSpec, ParamMap, ParamPath, Population, PopulationSpec, Study};
@@ -149,7 +149,7 @@ pub struct StudyFile {
     /// How the patients' values set the model's parameters.
     pub parameters: Vec<ParameterBinding>,
     /// Output times (the last is the horizon, where TTP is censored) and solver options.
-    pub simulation: Simulation,
+    pub simulation: SimulationSection,
     /// State-triggered events; the study adds a `progression` rule when none is named so.
     pub events: Vec<EventRule>,
     /// Endpoints and ranking.
@@ -172,7 +172,7 @@ struct StudyTable {
     population: Option<PopulationSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     parameters: Vec<ParameterBinding>,
-    simulation: Simulation,
+    simulation: SimulationSection,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     events: Vec<EventRule>,
     #[serde(default)]
@@ -233,63 +233,108 @@ fn population_key(population: &PopulationSpec, error: PopulationError) -> Reject
 /// population and the model, unique arm names, the drawn population's distributions, the
 /// diameter mapping's density, the bootstrap's resamples, and the toxicity grade scale.
 fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
-    let patients =
-        match (table.population, table.patients_csv) {
-            (Some(_), Some(_)) => {
-                return Err(rejected(
-                    &["patients_csv"],
-                    "give either a drawn `[population]` (with `patients` and `seed`) or \
-                 `patients_csv`, not both",
-                ))
-            }
-            (Some(population), None) => {
-                match (table.patients, table.seed) {
-                    (Some(count), Some(seed)) => PatientSource::Drawn {
-                        population,
-                        count,
-                        seed,
-                    },
-                    (None, _) => return Err(rejected(
-                        &["population"],
-                        "missing field `patients` (a drawn population needs `patients`, how many, \
-                     and `seed` at the top level)",
-                    )),
-                    (Some(_), None) => return Err(rejected(
-                        &["population"],
-                        "missing field `seed` (a drawn population needs `patients`, how many, and \
-                     `seed` at the top level)",
-                    )),
-                }
-            }
-            (None, Some(path)) => {
-                for field in ["patients", "seed"] {
-                    let given = match field {
-                        "patients" => table.patients.is_some(),
-                        _ => table.seed.is_some(),
-                    };
-                    if given {
-                        return Err(rejected(
-                            &[field],
-                            format!(
-                                "`{field}` is for a drawn `[population]`; with `patients_csv` the \
+    let StudyTable {
+        patients,
+        seed,
+        patients_csv,
+        model,
+        arms,
+        population,
+        parameters,
+        simulation,
+        events,
+        endpoints,
+    } = table;
+    let patients = patient_source(population, patients_csv, patients, seed)?;
+    check_bindings(&parameters, population_names(&patients).as_deref(), &model)?;
+    check_arm_names(&arms)?;
+    if let PatientSource::Drawn { population, .. } = &patients {
+        if let Err(e) = population.sampler() {
+            return Err(population_key(population, e));
+        }
+    }
+    check_endpoints(&endpoints)?;
+    Ok(StudyFile {
+        model,
+        arms,
+        patients,
+        parameters,
+        simulation,
+        events,
+        endpoints,
+    })
+}
+
+/// Where the patients come from: a drawn `population` (with `count` and `seed`) or the CSV
+/// at `csv`, exactly one of them.
+fn patient_source(
+    population: Option<PopulationSpec>,
+    csv: Option<PathBuf>,
+    count: Option<usize>,
+    seed: Option<u64>,
+) -> Result<PatientSource, Rejected> {
+    match (population, csv) {
+        (Some(_), Some(_)) => Err(rejected(
+            &["patients_csv"],
+            "give either a drawn `[population]` (with `patients` and `seed`) or \
+             `patients_csv`, not both",
+        )),
+        (Some(population), None) => drawn(population, count, seed),
+        (None, Some(path)) => {
+            for (field, given) in [("patients", count.is_some()), ("seed", seed.is_some())] {
+                if given {
+                    return Err(rejected(
+                        &[field],
+                        format!(
+                            "`{field}` is for a drawn `[population]`; with `patients_csv` the \
                              CSV's rows are the patients"
-                            ),
-                        ));
-                    }
+                        ),
+                    ));
                 }
-                PatientSource::Csv { path }
             }
-            (None, None) => {
-                let reason = "no patients: give a `[population]` with `patients` and `seed`, or \
+            Ok(PatientSource::Csv { path })
+        }
+        (None, None) => {
+            let reason = "no patients: give a `[population]` with `patients` and `seed`, or \
                           `patients_csv`";
-                return Err(match (table.patients, table.seed) {
-                    (Some(_), _) => rejected(&["patients"], reason),
-                    (None, Some(_)) => rejected(&["seed"], reason),
-                    (None, None) => rejected(&[], reason),
-                });
-            }
-        };
-    let names: Option<Vec<&str>> = match &patients {
+            Err(match (count, seed) {
+                (Some(_), _) => rejected(&["patients"], reason),
+                (None, Some(_)) => rejected(&["seed"], reason),
+                (None, None) => rejected(&[], reason),
+            })
+        }
+    }
+}
+
+/// A drawn population needs both `patients` (how many) and `seed` at the top level.
+fn drawn(
+    population: PopulationSpec,
+    count: Option<usize>,
+    seed: Option<u64>,
+) -> Result<PatientSource, Rejected> {
+    match (count, seed) {
+        (Some(count), Some(seed)) => Ok(PatientSource::Drawn {
+            population,
+            count,
+            seed,
+        }),
+        (None, _) => Err(rejected(
+            &["population"],
+            "missing field `patients` (a drawn population needs `patients`, how many, \
+             and `seed` at the top level)",
+        )),
+        (Some(_), None) => Err(rejected(
+            &["population"],
+            "missing field `seed` (a drawn population needs `patients`, how many, and \
+             `seed` at the top level)",
+        )),
+    }
+}
+
+/// The names a drawn population gives its patients (parameters, then covariates); `None` for
+/// a CSV, whose columns are known only when it is read.
+fn population_names(patients: &PatientSource) -> Option<Vec<&str>> {
+    match patients {
         PatientSource::Drawn { population, .. } => Some(
             population
                 .parameters
@@ -299,8 +344,17 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
                 .collect(),
         ),
         PatientSource::Csv { .. } => None,
-    };
-    for (i, binding) in table.parameters.iter().enumerate() {
+    }
+}
+
+/// Each binding names a value of the population (when its `names` are known) and a real
+/// parameter of `model`.
+fn check_bindings(
+    parameters: &[ParameterBinding],
+    names: Option<&[&str]>,
+    model: &ModelSpec,
+) -> Result<(), Rejected> {
+    for (i, binding) in parameters.iter().enumerate() {
         let at = |field: &str| {
             vec![
                 Segment::Key("parameters".to_string()),
@@ -308,7 +362,7 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
                 Segment::Key(field.to_string()),
             ]
         };
-        if let Some(names) = &names {
+        if let Some(names) = names {
             if !names.contains(&binding.name.as_str()) {
                 return Err(Rejected {
                     key: at("name"),
@@ -320,15 +374,20 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
                 });
             }
         }
-        if let Err(e) = ParamPath::parse(&binding.path).and_then(|p| p.get(&table.model)) {
+        if let Err(e) = ParamPath::parse(&binding.path).and_then(|p| p.get(model)) {
             return Err(Rejected {
                 key: at("path"),
                 reason: e.to_string(),
             });
         }
     }
-    for (second, arm) in table.arms.iter().enumerate() {
-        if let Some(first) = table.arms[..second].iter().position(|a| a.name == arm.name) {
+    Ok(())
+}
+
+/// No two arms share a name: the second is rejected, naming the first.
+fn check_arm_names(arms: &[Regimen]) -> Result<(), Rejected> {
+    for (second, arm) in arms.iter().enumerate() {
+        if let Some(first) = arms[..second].iter().position(|a| a.name == arm.name) {
             return Err(Rejected {
                 key: vec![
                     Segment::Key("arms".to_string()),
@@ -342,32 +401,24 @@ fn check(table: StudyTable) -> Result<StudyFile, Rejected> {
             });
         }
     }
-    if let PatientSource::Drawn { population, .. } = &patients {
-        if let Err(e) = population.sampler() {
-            return Err(population_key(population, e));
-        }
-    }
-    if let Err(e) = crate::compare::check_density(&table.endpoints.recist.mapping) {
+    Ok(())
+}
+
+/// The diameter mapping's density and the bootstrap's resamples.
+fn check_endpoints(endpoints: &EndpointSpec) -> Result<(), Rejected> {
+    if let Err(e) = crate::compare::check_density(&endpoints.recist.mapping) {
         return Err(rejected(
             &["endpoints", "recist", "mapping", "cells_per_mm3"],
             e.to_string(),
         ));
     }
-    if let Err(e) = crate::compare::check_resamples(&table.endpoints.bootstrap) {
+    if let Err(e) = crate::compare::check_resamples(&endpoints.bootstrap) {
         return Err(rejected(
             &["endpoints", "bootstrap", "resamples"],
             e.to_string(),
         ));
     }
-    Ok(StudyFile {
-        model: table.model,
-        arms: table.arms,
-        patients,
-        parameters: table.parameters,
-        simulation: table.simulation,
-        events: table.events,
-        endpoints: table.endpoints,
-    })
+    Ok(())
 }
 
 impl TryFrom<StudyTable> for StudyFile {
@@ -510,7 +561,7 @@ impl StudyFile {
             arms: study.arms.clone(),
             patients,
             parameters,
-            simulation: Simulation::at_times(study.times.clone())
+            simulation: SimulationSection::at_times(study.times.clone())
                 .with_solver(study.options.clone()),
             events: study.events.clone(),
             endpoints: study.endpoints.clone(),
@@ -565,4 +616,118 @@ fn from_text(text: &str, path: &str) -> Result<StudyFile, IoError> {
         }
     }
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Parameter;
+
+    fn population() -> PopulationSpec {
+        PopulationSpec::new(vec![Parameter::fixed("kg", 0.1)])
+    }
+
+    fn key_of(result: Result<impl std::fmt::Debug, Rejected>) -> Vec<Segment> {
+        match result {
+            Ok(v) => panic!("accepted: {v:?}"),
+            Err(r) => r.key,
+        }
+    }
+
+    #[test]
+    fn the_patients_come_from_exactly_one_source() {
+        let csv = || Some(PathBuf::from("p.csv"));
+        assert_eq!(
+            key_of(patient_source(Some(population()), csv(), None, None)),
+            key(&["patients_csv"])
+        );
+        assert!(matches!(
+            patient_source(Some(population()), None, Some(3), Some(7)),
+            Ok(PatientSource::Drawn {
+                count: 3,
+                seed: 7,
+                ..
+            })
+        ));
+        assert!(matches!(
+            patient_source(None, csv(), None, None),
+            Ok(PatientSource::Csv { .. })
+        ));
+        assert_eq!(
+            key_of(patient_source(None, csv(), None, Some(7))),
+            key(&["seed"])
+        );
+        assert_eq!(
+            key_of(patient_source(None, None, Some(3), Some(7))),
+            key(&["patients"])
+        );
+        assert_eq!(key_of(patient_source(None, None, None, None)), key(&[]));
+    }
+
+    #[test]
+    fn a_drawn_population_needs_a_count_and_a_seed() {
+        let reason = |count, seed| match drawn(population(), count, seed) {
+            Err(r) => (r.key, r.reason),
+            Ok(_) => panic!("accepted"),
+        };
+        let (at, why) = reason(None, Some(1));
+        assert_eq!(at, key(&["population"]));
+        assert!(why.starts_with("missing field `patients`"), "{why}");
+        let (_, why) = reason(Some(2), None);
+        assert!(why.starts_with("missing field `seed`"), "{why}");
+    }
+
+    #[test]
+    fn bindings_name_a_population_value_and_a_model_parameter() {
+        let drawn = drawn(population(), Some(1), Some(1)).unwrap_or_else(|_| panic!());
+        let names = population_names(&drawn);
+        assert_eq!(names.as_deref(), Some(&["kg"][..]));
+        let csv = PatientSource::Csv {
+            path: PathBuf::from("p.csv"),
+        };
+        assert_eq!(population_names(&csv), None);
+        let binding = |name: &str| vec![ParameterBinding::new(name, "no.such.path")];
+        let model = ModelSpec::default();
+        let at = |i: usize, field: &str| {
+            vec![
+                Segment::Key("parameters".into()),
+                Segment::Index(i),
+                Segment::Key(field.into()),
+            ]
+        };
+        assert_eq!(
+            key_of(check_bindings(&binding("kd"), names.as_deref(), &model)),
+            at(0, "name")
+        );
+        assert_eq!(
+            key_of(check_bindings(&binding("kg"), names.as_deref(), &model)),
+            at(0, "path")
+        );
+        assert!(check_bindings(&[], names.as_deref(), &model).is_ok());
+    }
+
+    #[test]
+    fn arm_names_are_unique() {
+        let arms = [Regimen::new("a"), Regimen::new("b"), Regimen::new("a")];
+        assert!(check_arm_names(&arms[..2]).is_ok());
+        match check_arm_names(&arms) {
+            Err(r) => {
+                assert_eq!(
+                    r.key,
+                    [
+                        Segment::Key("arms".into()),
+                        Segment::Index(2),
+                        Segment::Key("name".into())
+                    ]
+                );
+                assert!(r.reason.contains("already used by arm 0"), "{}", r.reason);
+            }
+            Ok(()) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn default_endpoints_are_accepted() {
+        assert!(check_endpoints(&EndpointSpec::default()).is_ok());
+    }
 }

@@ -75,6 +75,8 @@ use std::fmt;
 mod check;
 mod delivery;
 mod read;
+mod resolve;
+mod segments;
 mod write;
 
 /// The standard columns, in the order they are written.
@@ -163,7 +165,7 @@ impl Evid {
 
 /// NONMEM's RATE item: how a dose is given.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum Rate {
+pub enum RateItem {
     /// 0: a bolus.
     #[default]
     Bolus,
@@ -178,23 +180,27 @@ pub enum Rate {
     ModelledDuration,
 }
 
-impl Rate {
+impl RateItem {
     /// The value written in the file (0, the rate, −1 or −2).
     pub fn value(self) -> f64 {
         match self {
-            Rate::Bolus => 0.0,
-            Rate::Infusion(rate) => rate,
-            Rate::ModelledRate => -1.0,
-            Rate::ModelledDuration => -2.0,
+            RateItem::Bolus => 0.0,
+            RateItem::Infusion(rate) => rate,
+            RateItem::ModelledRate => -1.0,
+            RateItem::ModelledDuration => -2.0,
         }
     }
 
     /// Whether the dose is given at a rate (RATE > 0 or −1): with AMT = 0 and II = 0 at steady
     /// state, a constant infusion.
     fn has_rate(self) -> bool {
-        matches!(self, Rate::Infusion(_) | Rate::ModelledRate)
+        matches!(self, RateItem::Infusion(_) | RateItem::ModelledRate)
     }
 }
+
+/// The former name of [`RateItem`] (it collided with [`builder::Rate`](crate::builder::Rate)).
+#[deprecated(since = "0.2.0", note = "renamed to RateItem")]
+pub type Rate = RateItem;
 
 /// NONMEM's CMT item: a state of the model, by number or by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -251,7 +257,7 @@ impl SteadyStateKind {
 
 /// One record (line) of an event table. Field names are NONMEM's data items.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct EventRecord {
+pub struct DataRecord {
     /// Line of the file it was read from (1-based; the header is line 1). Errors name it; for
     /// a record built in code, set it to the line it would have when written (its index + 2).
     pub line: u64,
@@ -265,7 +271,7 @@ pub struct EventRecord {
     /// named in [`EventSettings::amount_per`]; 0 on records that are not doses.
     pub amt: f64,
     /// How the dose is given (RATE).
-    pub rate: Rate,
+    pub rate: RateItem,
     /// The state dosed (CMT); on other records it is checked but not used.
     pub cmt: Option<Cmt>,
     /// Observed value (DV).
@@ -285,13 +291,18 @@ pub struct EventRecord {
     pub covariates: Vec<Option<f64>>,
 }
 
+/// The former name of [`DataRecord`] (it collided with the solver's fired-event
+/// [`trajectory::EventRecord`](crate::trajectory::EventRecord)).
+#[deprecated(since = "0.2.0", note = "renamed to DataRecord")]
+pub type EventRecord = DataRecord;
+
 /// An event table: the covariate columns' names and the records, in file order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventTable {
     /// Names of the covariate columns (every column that is not standard), as written.
     pub covariates: Vec<String>,
     /// The records, in file order.
-    pub records: Vec<EventRecord>,
+    pub records: Vec<DataRecord>,
 }
 
 /// A modelled infusion for one state: NONMEM's `D_n` (RATE = −2) and `R_n` (RATE = −1), which
@@ -395,11 +406,11 @@ pub struct SubjectRecords<'a> {
     /// The subject's ID.
     pub id: &'a str,
     /// Its records, in file order.
-    pub records: &'a [EventRecord],
+    pub records: &'a [DataRecord],
     covariates: &'a [String],
 }
 
-/// The state a [`Segment`] starts from.
+/// The state a [`SubjectSegment`] starts from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Entry {
     /// The subject's first record: the model's initial state.
@@ -454,7 +465,7 @@ impl Entry {
 /// A part of a subject's records simulated in one run: from one reset or steady-state record
 /// to the next (see the [module docs](self)).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Segment {
+pub struct SubjectSegment {
     /// The state it starts from.
     pub entry: Entry,
     /// Start, days: the time of its first record.
@@ -472,3 +483,8 @@ pub struct Segment {
     /// record follows).
     pub continued: bool,
 }
+
+/// The former name of [`SubjectSegment`] (it collided with
+/// [`compare::Segment`](crate::compare::Segment)).
+#[deprecated(since = "0.2.0", note = "renamed to SubjectSegment")]
+pub type Segment = SubjectSegment;

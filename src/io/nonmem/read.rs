@@ -1,7 +1,7 @@
 //! Reading: an event table from CSV, its checks without a model, and its subjects.
 
 use super::{
-    invalid_value, Cmt, EventRecord, EventSettings, EventTable, Evid, Prediction, Rate,
+    invalid_value, Cmt, DataRecord, EventSettings, EventTable, Evid, Prediction, RateItem,
     SteadyStateKind, SubjectRecords, ADDL, ALAG, AMT, CMT, DV, EVID, HEADER_LINE, ID, II, MDV,
     RATE, SS, STANDARD, TIME,
 };
@@ -82,7 +82,7 @@ impl Layout {
 
     /// The record on `row`, read field by field in column order (so the first bad field is
     /// the one reported), with NM-TRAN's defaults for EVID and MDV.
-    fn record(&self, row: &csv::StringRecord, line: u64) -> Result<EventRecord, DataError> {
+    fn record(&self, row: &csv::StringRecord, line: u64) -> Result<DataRecord, DataError> {
         let missing = |k: usize, reason| DataError::MissingValue {
             line,
             column: STANDARD[k].to_string(),
@@ -114,7 +114,7 @@ impl Layout {
         };
         let mdv = mdv.unwrap_or(evid != Evid::Observation || dv.is_none());
         let covariates = self.covariate_values(row, line)?;
-        Ok(EventRecord {
+        Ok(DataRecord {
             line,
             id,
             time,
@@ -133,13 +133,13 @@ impl Layout {
     }
 
     /// RATE: missing or 0 a bolus, > 0 an infusion, −1 and −2 modelled.
-    fn rate(&self, row: &csv::StringRecord, line: u64) -> Result<Rate, DataError> {
+    fn rate(&self, row: &csv::StringRecord, line: u64) -> Result<RateItem, DataError> {
         Ok(match self.number(row, RATE, line)? {
-            None => Rate::Bolus,
-            Some(0.0) => Rate::Bolus,
-            Some(v) if v > 0.0 => Rate::Infusion(v),
-            Some(-1.0) => Rate::ModelledRate,
-            Some(-2.0) => Rate::ModelledDuration,
+            None => RateItem::Bolus,
+            Some(0.0) => RateItem::Bolus,
+            Some(v) if v > 0.0 => RateItem::Infusion(v),
+            Some(-1.0) => RateItem::ModelledRate,
+            Some(-2.0) => RateItem::ModelledDuration,
             Some(v) => {
                 return Err(invalid_value(
                     line,
@@ -225,8 +225,8 @@ impl Layout {
 
 /// NM-TRAN's rule when there is no EVID: a dose if the record has dose items, else an
 /// observation unless MDV says otherwise.
-fn default_evid(amt: f64, rate: Rate, ss: SteadyStateKind, mdv: Option<bool>) -> Evid {
-    if amt > 0.0 || rate != Rate::Bolus || ss != SteadyStateKind::Transient {
+fn default_evid(amt: f64, rate: RateItem, ss: SteadyStateKind, mdv: Option<bool>) -> Evid {
+    if amt > 0.0 || rate != RateItem::Bolus || ss != SteadyStateKind::Transient {
         Evid::Dose
     } else if mdv == Some(true) {
         Evid::Other
