@@ -54,7 +54,7 @@ mod series;
 pub use events::{eradication_time, time_to_event, time_to_progression};
 pub use exposure::{last_dosing_interval, trough, IntervalExposure};
 pub use grade::{GradeScale, Worse};
-pub use recist::{BestResponse, Recist, Response};
+pub use recist::{diameter_percent_change, BestResponse, Recist, Response};
 pub use series::{check_density, Series};
 
 pub use crate::stats::TimeToEvent;

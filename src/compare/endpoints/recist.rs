@@ -190,3 +190,31 @@ impl Recist {
         self.best_response(&Series::tumor_diameter(trajectory, model, &self.mapping)?)
     }
 }
+
+/// The percentage change of a sphere's diameter from the percentage change `burden_change` (%)
+/// of its volume, `100·((1 + ΔV/100)^{1/3} − 1)` %: the diameter goes as the cube root of the
+/// volume. Exact for one tumor counted in cells (or mm³); for several tumors it is the change
+/// of their equivalent diameter, not of the sum of diameters RECIST measures.
+///
+/// ```
+/// use oncodyn::compare::diameter_percent_change;
+/// assert_eq!(diameter_percent_change(0.0), 0.0);
+/// assert_eq!(diameter_percent_change(700.0), 100.0); // 8 × the volume: 2 × the diameter
+/// ```
+pub fn diameter_percent_change(burden_change: f64) -> f64 {
+    100.0 * ((1.0 + burden_change / 100.0).cbrt() - 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diameter_percent_change;
+
+    #[test]
+    fn diameter_change_is_the_cube_root_of_the_volume_change() {
+        assert_eq!(diameter_percent_change(-100.0), -100.0);
+        assert_eq!(diameter_percent_change(0.0), 0.0);
+        assert_eq!(diameter_percent_change(700.0), 100.0);
+        // −65.7 % of the volume is −30 % of the diameter (RECIST's partial response).
+        assert!((diameter_percent_change(-65.7) + 30.0).abs() < 0.02);
+    }
+}

@@ -2,7 +2,9 @@
 
 use super::outcome::failures;
 use super::{ArmSummary, Comparison, Failure, Outcome, PatientEndpoints, Ranking};
+use crate::compare::endpoints::{diameter_percent_change, Response, TimeToEvent};
 use crate::compare::population::Population;
+use crate::stats::{KaplanMeier, StatsError};
 use crate::Error;
 use serde::Serialize;
 
@@ -58,5 +60,38 @@ impl StudyResult {
                     .collect()
             })
             .collect()
+    }
+
+    /// The times to progression of `arm`'s successful patients, in patient order.
+    pub fn times_to_progression(&self, arm: usize) -> Vec<TimeToEvent> {
+        self.endpoints(arm).map(|e| e.time_to_progression).collect()
+    }
+
+    /// The Kaplan–Meier curve of `arm`'s times to progression.
+    ///
+    /// # Errors
+    /// [`StatsError`] for an arm with no successful patient.
+    pub fn kaplan_meier(&self, arm: usize) -> Result<KaplanMeier, StatsError> {
+        KaplanMeier::new(&self.times_to_progression(arm))
+    }
+
+    /// The best % change of each of `arm`'s successful patients as the change of the tumor's
+    /// diameter ([`diameter_percent_change`] of the burden's best change, %), in patient order.
+    pub fn best_diameter_changes(&self, arm: usize) -> Vec<f64> {
+        self.endpoints(arm)
+            .map(|e| diameter_percent_change(e.best_percent_change))
+            .collect()
+    }
+
+    /// The bars of a waterfall plot for `arm`: each successful patient's best % change of the
+    /// diameter (as [`best_diameter_changes`](Self::best_diameter_changes)) with the patient's
+    /// best overall response, sorted from the largest growth to the deepest shrinkage.
+    pub fn diameter_waterfall(&self, arm: usize) -> Vec<(f64, Response)> {
+        let mut bars: Vec<(f64, Response)> = self
+            .endpoints(arm)
+            .map(|e| (diameter_percent_change(e.best_percent_change), e.response))
+            .collect();
+        bars.sort_by(|a, b| b.0.total_cmp(&a.0));
+        bars
     }
 }

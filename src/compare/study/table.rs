@@ -1,8 +1,8 @@
 //! The arms side by side, best first: [`StudyTable`].
 
-use super::{RankBy, StudyResult};
-use crate::compare::endpoints::TimeToEvent;
-use crate::stats::{summarize, Interval, KaplanMeier};
+use super::{PatientEndpoints, Rank, RankBy, StudyResult};
+use crate::compare::endpoints::diameter_percent_change;
+use crate::stats::{summarize, Interval, StatsError};
 
 /// The number of columns of a [`StudyTable`].
 pub const STUDY_TABLE_COLUMNS: usize = 10;
@@ -65,12 +65,33 @@ fn days_cell(v: Option<f64>) -> String {
 
 impl StudyResult {
     /// The per-arm table, best first (see [`StudyTable`]); `println!("{}", result.table()?)`
-    /// prints it.
+    /// or `print!("{result}")` prints it.
     ///
     /// # Errors
-    /// [`StatsError`](crate::stats::StatsError) for an arm without endpoints (every
-    /// simulation failed).
-    pub fn table(&self) -> Result<StudyTable, crate::stats::StatsError> {
+    /// [`StatsError`] for an arm without endpoints (every simulation failed).
+    pub fn table(&self) -> Result<StudyTable, StatsError> {
+        self.table_with("best Δ %", |e| e.best_percent_change)
+    }
+
+    /// The per-arm table with the best % change of the tumor's diameter
+    /// ([`diameter_percent_change`] of the burden's, column `best Δdiam %`) instead of the
+    /// burden's: how RECIST reads a change, for one spherical tumor.
+    ///
+    /// # Errors
+    /// As [`table`](Self::table).
+    pub fn diameter_table(&self) -> Result<StudyTable, StatsError> {
+        self.table_with("best Δdiam %", |e| {
+            diameter_percent_change(e.best_percent_change)
+        })
+    }
+
+    /// The table, with `change_title` over the best-change column and `change` giving each
+    /// patient's value in it.
+    fn table_with(
+        &self,
+        change_title: &str,
+        change: fn(&PatientEndpoints) -> f64,
+    ) -> Result<StudyTable, StatsError> {
         let horizon = self.times.last().copied().unwrap_or(f64::NAN);
         let cells = |c: [&str; STUDY_TABLE_COLUMNS]| c.map(str::to_string);
         let titles = cells([
@@ -80,7 +101,7 @@ impl StudyResult {
             "DCR %",
             "median TTP d",
             &format!("PF at {horizon:.0} d %"),
-            "best Δ %",
+            change_title,
             "grade ≥3 tox %",
             "failed",
             "tie",
@@ -97,57 +118,73 @@ impl StudyResult {
             "",
             "",
         ]);
-        let mut rows = Vec::with_capacity(self.ranking.order.len());
-        for (k, rank) in self.ranking.order.iter().enumerate() {
-            let s = &self.summaries[rank.arm];
-            let m = &s.median_ttp;
-            let ttp = format!(
-                "{} [{}, {}]",
-                days_cell(m.estimate),
-                days_cell(m.lower),
-                days_cell(m.upper)
-            );
-            let observations: Vec<TimeToEvent> = self
-                .endpoints(rank.arm)
-                .map(|e| e.time_to_progression)
-                .collect();
-            let km = KaplanMeier::new(&observations)?;
-            let pf = km.survival_at(horizon);
-            let last = km.steps().iter().rev().find(|s| s.time <= horizon);
-            let pf = match last.and_then(|s| s.interval) {
-                Some(ci) => percent_cell(pf, ci),
-                None => format!("{:5.1}", 100.0 * pf),
-            };
-            let changes: Vec<f64> = self
-                .endpoints(rank.arm)
-                .map(|e| e.best_percent_change)
-                .collect();
-            let change = summarize(&changes)?;
-            let tox = s
-                .grade3_toxicity
-                .map_or_else(|| "–".to_string(), |p| percent_cell(p.estimate, p.interval));
-            rows.push([
-                (k + 1).to_string(),
-                s.name.clone(),
-                percent_cell(s.objective_response.estimate, s.objective_response.interval),
-                percent_cell(s.disease_control.estimate, s.disease_control.interval),
-                ttp,
-                pf,
-                format!("{:.1} / {:.1}", change.mean, change.median),
-                tox,
-                s.failed.to_string(),
-                if rank.tied_with_previous {
-                    format!("tied with #{k}")
-                } else {
-                    String::new()
-                },
-            ]);
-        }
+        let rows = (self.ranking.order.iter().enumerate())
+            .map(|(k, rank)| self.table_row(k, rank, horizon, change))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(StudyTable {
             by: self.ranking.by,
             titles,
             methods,
             rows,
         })
+    }
+
+    /// Row `k` (0-based place) of the table: the arm of `rank`, its progression-free fraction
+    /// at `horizon` (days) and the mean / median of `change` over its patients.
+    fn table_row(
+        &self,
+        k: usize,
+        rank: &Rank,
+        horizon: f64,
+        change: fn(&PatientEndpoints) -> f64,
+    ) -> Result<[String; STUDY_TABLE_COLUMNS], StatsError> {
+        let s = &self.summaries[rank.arm];
+        let m = &s.median_ttp;
+        let ttp = format!(
+            "{} [{}, {}]",
+            days_cell(m.estimate),
+            days_cell(m.lower),
+            days_cell(m.upper)
+        );
+        let km = self.kaplan_meier(rank.arm)?;
+        let pf = km.survival_at(horizon);
+        let last = km.steps().iter().rev().find(|s| s.time <= horizon);
+        let pf = match last.and_then(|s| s.interval) {
+            Some(ci) => percent_cell(pf, ci),
+            None => format!("{:5.1}", 100.0 * pf),
+        };
+        let changes: Vec<f64> = self.endpoints(rank.arm).map(change).collect();
+        let change = summarize(&changes)?;
+        let tox = s
+            .grade3_toxicity
+            .map_or_else(|| "–".to_string(), |p| percent_cell(p.estimate, p.interval));
+        Ok([
+            (k + 1).to_string(),
+            s.name.clone(),
+            percent_cell(s.objective_response.estimate, s.objective_response.interval),
+            percent_cell(s.disease_control.estimate, s.disease_control.interval),
+            ttp,
+            pf,
+            format!("{:.1} / {:.1}", change.mean, change.median),
+            tox,
+            s.failed.to_string(),
+            if rank.tied_with_previous {
+                format!("tied with #{k}")
+            } else {
+                String::new()
+            },
+        ])
+    }
+}
+
+impl std::fmt::Display for StudyResult {
+    /// The per-arm table of [`StudyResult::table`]. A result whose table cannot be made (an
+    /// arm without a successful patient, which [`Study::run`](super::Study::run) never
+    /// returns) prints that error in place of the table.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.table() {
+            Ok(table) => table.fmt(f),
+            Err(e) => writeln!(f, "(no table: {e})"),
+        }
     }
 }
