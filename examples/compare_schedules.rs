@@ -53,8 +53,7 @@ mod study;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use oncodyn::compare::{summarize, Progress, StudyResult};
-use oncodyn::dosing::Regimen;
+use oncodyn::compare::{Progress, StudyResult};
 use oncodyn::io::{PatientSource, StudyFile};
 use oncodyn::StudyError;
 use std::error::Error;
@@ -171,7 +170,7 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     );
     println!("Arms (the first is the reference of the paired comparisons):");
     for arm in &study.arms {
-        println!("  {:<27} {}", arm.name, describe(arm));
+        println!("  {:<27} {}", arm.name, arm.describe());
     }
 
     let total = study.patients.len() * study.arms.len();
@@ -270,68 +269,12 @@ fn failed_run(error: oncodyn::Error, staging: output::Staging) -> Box<dyn Error>
     }
 }
 
-/// One line describing a regimen: per drug the number of doses, first day and interval; the
-/// radiotherapy fractions.
-fn describe(regimen: &Regimen) -> String {
-    let mut parts = Vec::new();
-    let mut targets: Vec<&str> = Vec::new();
-    for d in &regimen.doses {
-        if !targets.contains(&d.target.as_str()) {
-            targets.push(&d.target);
-        }
-    }
-    for target in targets {
-        let mut days: Vec<(f64, f64)> = regimen
-            .doses
-            .iter()
-            .filter(|d| d.target == target)
-            .flat_map(|d| d.expand())
-            .map(|d| (d.time, d.amount))
-            .collect();
-        days.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (Some(first), Some(last)) = (days.first(), days.last()) else {
-            continue;
-        };
-        let amount = if days.iter().all(|d| d.1 == first.1) {
-            format!("{} ×{}", first.1, days.len())
-        } else {
-            format!("{} doses", days.len())
-        };
-        parts.push(format!("{target} {amount}, days {}–{}", first.0, last.0));
-    }
-    if let (Some(first), Some(last)) = (
-        regimen.radiotherapy.iter().map(|f| f.time).reduce(f64::min),
-        regimen.radiotherapy.iter().map(|f| f.time).reduce(f64::max),
-    ) {
-        let gy: f64 = regimen.radiotherapy.iter().map(|f| f.dose).sum();
-        parts.push(format!(
-            "RT {gy} Gy in {} fractions, days {first}–{last}",
-            regimen.radiotherapy.len()
-        ));
-    }
-    if parts.is_empty() {
-        "no treatment".to_string()
-    } else {
-        parts.join("; ")
-    }
-}
-
 /// The library's ranked table with the diameter column, the footnotes and the first failures.
 fn print_table(result: &StudyResult) -> Result<(), Box<dyn Error>> {
     let horizon = result.times.last().copied().unwrap_or(f64::NAN);
-    let mut table = result.table()?;
     // One spherical tumor: its diameter's best change reads as RECIST does, so show that
     // rather than the burden's.
-    table.titles[6] = "best Δdiam %".to_string();
-    for (row, rank) in table.rows.iter_mut().zip(&result.ranking.order) {
-        let changes: Vec<f64> = result
-            .endpoints(rank.arm)
-            .map(|e| plot::diameter_change(e.best_percent_change))
-            .collect();
-        let change = summarize(&changes)?;
-        row[6] = format!("{:.1} / {:.1}", change.mean, change.median);
-    }
-    print!("{table}");
+    print!("{}", result.diameter_table()?);
     for line in [
         "ORR: CR + PR; DCR: CR + PR + SD (RECIST 1.1 on the model's diameter). TTP: diameter ≥ 1.2 × \
          nadir and ≥ nadir + 5 mm.",

@@ -97,8 +97,8 @@ fn print_calendar(model: &Model, prescribed: &Regimen, plan: &Plan) {
     let mut entries: Vec<(f64, String)> = Vec::new();
     for inf in &plan.infusions {
         let drug = &model.states()[inf.state].component;
-        let amount = inf.rate * (inf.end - inf.start);
-        let minutes = (inf.end - inf.start) * 24.0 * 60.0;
+        let amount = inf.amount();
+        let minutes = inf.duration() * 24.0 * 60.0;
         let written = prescribed.doses.get(inf.dose).map_or(String::new(), |d| {
             if d.unit.is_absolute() {
                 String::new()
@@ -160,26 +160,15 @@ struct Exposure {
 
 /// AUC (trapezoid rule), Cmax and trough of each drug over each cycle.
 fn exposures(traj: &Trajectory, parts: &Parts) -> Result<Vec<Exposure>, oncodyn::Error> {
-    let times = traj.times();
     let mut out = Vec::new();
     for (drug, id) in parts.drugs {
-        let c = traj.column(id)?.to_vec();
         for cycle in 1..=CYCLES {
             let (start, end) = (
                 CYCLE_DAYS * f64::from(cycle - 1),
                 CYCLE_DAYS * f64::from(cycle),
             );
-            let rows: Vec<(f64, f64)> = times
-                .iter()
-                .zip(&c)
-                .filter(|(t, _)| **t >= start && **t <= end)
-                .map(|(t, c)| (*t, *c))
-                .collect();
-            let auc = rows
-                .windows(2)
-                .map(|w| 0.5 * (w[1].0 - w[0].0) * (w[0].1 + w[1].1))
-                .sum();
-            let cmax = rows.iter().map(|r| r.1).fold(f64::NEG_INFINITY, f64::max);
+            let auc = traj.area_between(id, start, end)?;
+            let cmax = traj.peak_between(id, start, end)?;
             out.push(Exposure {
                 drug,
                 cycle,

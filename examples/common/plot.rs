@@ -6,7 +6,7 @@
 //! (plotters then estimates label widths with a fixed per-character width, good enough for
 //! placing axis labels and the legend box).
 
-use oncodyn::compare::{KaplanMeier, Response, StudyResult, TimeToEvent};
+use oncodyn::compare::{Response, StudyResult};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -192,12 +192,6 @@ fn response_color(r: Response) -> RGBColor {
 /// Height of the legend band under the waterfall panels, pixels.
 const LEGEND_HEIGHT: u32 = 60;
 
-/// Best % change of the tumor's diameter from the best % change of its burden (the diameter of
-/// a sphere goes as the cube root of its volume; exact for one tumor counted in cells).
-pub fn diameter_change(burden_change: f64) -> f64 {
-    100.0 * ((1.0 + burden_change / 100.0).cbrt() - 1.0)
-}
-
 /// (b) Waterfall of best % change of the diameter per patient, one panel per arm, bars sorted
 /// from largest growth to deepest shrinkage, colored by best overall response; reference lines
 /// at −30 % (partial response) and +20 % (RECIST's relative progression threshold).
@@ -217,11 +211,7 @@ fn waterfall(path: &Path, result: &StudyResult) -> Result<(), Box<dyn Error>> {
     let mut arms: Vec<Vec<(f64, Response)>> = Vec::with_capacity(n_arms);
     let mut top = 20.0f64;
     for arm in 0..n_arms {
-        let mut bars: Vec<(f64, Response)> = result
-            .endpoints(arm)
-            .map(|e| (diameter_change(e.best_percent_change), e.response))
-            .collect();
-        bars.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let bars = result.diameter_waterfall(arm);
         top = bars.iter().map(|b| b.0).fold(top, f64::max);
         arms.push(bars);
     }
@@ -325,19 +315,8 @@ fn kaplan_meier(path: &Path, result: &StudyResult) -> Result<(), Box<dyn Error>>
         .light_line_style(RGBColor(245, 245, 245))
         .draw()?;
     for (arm, name) in result.arms.iter().enumerate() {
-        let observations: Vec<TimeToEvent> = result
-            .endpoints(arm)
-            .map(|e| e.time_to_progression)
-            .collect();
-        let km = KaplanMeier::new(&observations)?;
-        let mut points = vec![(0.0, 1.0)];
-        let mut survival = 1.0;
-        for step in km.steps() {
-            points.push((step.time, survival));
-            survival = step.survival;
-            points.push((step.time, survival));
-        }
-        points.push((t_max, survival));
+        let km = result.kaplan_meier(arm)?;
+        let points = km.step_curve(t_max);
         let median = match km.median().estimate {
             Some(m) => format!("median {m:.0} d"),
             None => "median not reached".to_string(),

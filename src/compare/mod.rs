@@ -23,9 +23,9 @@ pub use crate::stats::{
     BOOTSTRAP_STREAM_OFFSET, MAX_RESAMPLES, Z_95,
 };
 pub use endpoints::{
-    check_density, eradication_time, last_dosing_interval, time_to_event, time_to_progression,
-    trough, BestResponse, ColumnKey, GradeScale, IntervalExposure, Point, Recist, Response, Series,
-    TimeToEvent, Worse, ERADICATION_RULE, PROGRESSION_RULE,
+    check_density, diameter_percent_change, eradication_time, last_dosing_interval, time_to_event,
+    time_to_progression, trough, BestResponse, ColumnKey, GradeScale, IntervalExposure, Point,
+    Recist, Response, Series, TimeToEvent, Worse, ERADICATION_RULE, PROGRESSION_RULE,
 };
 pub use error::{EndpointError, PopulationError, StudyError};
 pub use population::{

@@ -594,3 +594,119 @@ pub struct Plan {
     /// Infusions, by start time.
     pub infusions: Vec<Infusion>,
 }
+
+impl Regimen {
+    /// One line describing the regimen, for a listing of arms: per drug (in order of first
+    /// appearance) the number of doses and the amount when all are equal (`chemo 75 ×4`, else
+    /// `N doses`) with the first and last day; then the radiotherapy's total dose (Gy), number
+    /// of fractions and first and last day; `no treatment` for an empty regimen.
+    ///
+    /// ```
+    /// use oncodyn::prelude::*;
+    /// let r = Regimen::new("q21d").with(Dose::bolus(0.0, "chemo", 75.0).repeated(21.0, 4));
+    /// assert_eq!(r.describe(), "chemo 75 ×4, days 0–63");
+    /// assert_eq!(Regimen::new("none").describe(), "no treatment");
+    /// ```
+    pub fn describe(&self) -> String {
+        let mut targets: Vec<&str> = Vec::new();
+        for d in &self.doses {
+            if !targets.contains(&d.target.as_str()) {
+                targets.push(&d.target);
+            }
+        }
+        let mut parts: Vec<String> = targets
+            .into_iter()
+            .filter_map(|target| self.describe_drug(target))
+            .collect();
+        parts.extend(self.describe_radiotherapy());
+        if parts.is_empty() {
+            "no treatment".to_string()
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    /// `target N ×amount, days first–last` over the expanded doses of `target` (`N doses`
+    /// when the amounts differ); `None` without a dose.
+    fn describe_drug(&self, target: &str) -> Option<String> {
+        let mut days: Vec<(f64, f64)> = self
+            .doses
+            .iter()
+            .filter(|d| d.target == target)
+            .flat_map(|d| d.expand())
+            .map(|d| (d.time, d.amount))
+            .collect();
+        days.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (first, last) = (days.first()?, days.last()?);
+        let amount = if days.iter().all(|d| d.1 == first.1) {
+            format!("{} ×{}", first.1, days.len())
+        } else {
+            format!("{} doses", days.len())
+        };
+        Some(format!("{target} {amount}, days {}–{}", first.0, last.0))
+    }
+
+    /// `RT total Gy in N fractions, days first–last`; `None` without radiotherapy.
+    fn describe_radiotherapy(&self) -> Option<String> {
+        let times = || self.radiotherapy.iter().map(|f| f.time);
+        let (first, last) = (times().reduce(f64::min)?, times().reduce(f64::max)?);
+        let gy: f64 = self.radiotherapy.iter().map(|f| f.dose).sum();
+        Some(format!(
+            "RT {gy} Gy in {} fractions, days {first}–{last}",
+            self.radiotherapy.len()
+        ))
+    }
+}
+
+impl Infusion {
+    /// The amount the infusion delivers, `rate · (end − start)`, in the state's unit (mg for a
+    /// drug).
+    pub fn amount(&self) -> f64 {
+        self.rate * (self.end - self.start)
+    }
+
+    /// How long the infusion runs, `end − start`, days.
+    pub fn duration(&self) -> f64 {
+        self.end - self.start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_lists_each_drug_then_radiotherapy() {
+        let r = Regimen::new("mixed")
+            .with(Dose::bolus(0.0, "chemo", 75.0).repeated(21.0, 2))
+            .with(Dose::bolus(7.0, "pd1", 200.0))
+            .with(Dose::bolus(14.0, "pd1", 100.0))
+            .with_radiotherapy(vec![
+                Fraction {
+                    time: 1.0,
+                    dose: 2.0,
+                },
+                Fraction {
+                    time: 0.0,
+                    dose: 2.0,
+                },
+            ]);
+        assert_eq!(
+            r.describe(),
+            "chemo 75 ×2, days 0–21; pd1 2 doses, days 7–14; RT 4 Gy in 2 fractions, days 0–1"
+        );
+    }
+
+    #[test]
+    fn infusion_amount_is_rate_times_duration() {
+        let inf = Infusion {
+            start: 1.0,
+            end: 1.5,
+            state: 0,
+            rate: 40.0,
+            dose: 0,
+        };
+        assert_eq!(inf.duration(), 0.5);
+        assert_eq!(inf.amount(), 20.0);
+    }
+}

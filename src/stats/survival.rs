@@ -169,6 +169,33 @@ impl KaplanMeier {
         }
     }
 
+    /// The curve as the corners of its step plot from `(0, 1)` to `(until, S(last))`: at each
+    /// step time two points, the survival before and after the drop, so that straight lines
+    /// through them draw the right-continuous steps.
+    ///
+    /// ```
+    /// use oncodyn::stats::{KaplanMeier, TimeToEvent};
+    /// let obs = |time, censored| TimeToEvent { time, censored };
+    /// let km = KaplanMeier::new(&[obs(1.0, false), obs(2.0, false)])?;
+    /// assert_eq!(
+    ///     km.step_curve(3.0),
+    ///     [(0.0, 1.0), (1.0, 1.0), (1.0, 0.5), (2.0, 0.5), (2.0, 0.0), (3.0, 0.0)]
+    /// );
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    pub fn step_curve(&self, until: f64) -> Vec<(f64, f64)> {
+        let mut points = Vec::with_capacity(2 * self.steps.len() + 2);
+        points.push((0.0, 1.0));
+        let mut survival = 1.0;
+        for step in &self.steps {
+            points.push((step.time, survival));
+            survival = step.survival;
+            points.push((step.time, survival));
+        }
+        points.push((until, survival));
+        points
+    }
+
     /// The median with its 95% interval, by R's survival package rules (Brookmeyer & Crowley,
     /// Biometrics 1982;38:29, with the pointwise band): the estimate is the first time the
     /// curve is at or below 0.5; the lower limit the first time the band's lower curve is, the
@@ -203,4 +230,28 @@ fn first_at_or_below_half(times: &[f64], ys: &[f64]) -> Option<f64> {
         }
     }
     Some(times[k])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KaplanMeier, TimeToEvent};
+
+    #[test]
+    fn step_curve_drops_at_events_and_holds_through_censorings() {
+        let obs = |time, censored| TimeToEvent { time, censored };
+        let km = KaplanMeier::new(&[obs(1.0, false), obs(2.0, true), obs(3.0, false)]).unwrap();
+        let curve = km.step_curve(5.0);
+        let s = 1.0 - 1.0 / 3.0; // one event among three at risk
+        let expected = [
+            (0.0, 1.0),
+            (1.0, 1.0),
+            (1.0, s),
+            (2.0, s),
+            (2.0, s),
+            (3.0, s),
+            (3.0, 0.0),
+            (5.0, 0.0),
+        ];
+        assert_eq!(curve, expected);
+    }
 }

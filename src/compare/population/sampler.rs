@@ -119,9 +119,37 @@ pub(super) fn block(
         Correlations::Covariance { parameters, matrix } => (parameters, matrix, true),
         Correlations::Correlation { parameters, matrix } => (parameters, matrix, false),
     };
-    let k = listed.len();
-    let mut members = Vec::with_capacity(k);
-    let mut sds = Vec::with_capacity(k);
+    let (members, sds) = block_members(listed, all, names)?;
+    check_square_symmetric(matrix, listed.len())?;
+    let omega = if is_covariance {
+        covariance_omega(listed, matrix, &sds)?
+    } else {
+        correlation_omega(matrix, &sds)?
+    };
+    match Cholesky::new(omega) {
+        Some(chol) => Ok(Block {
+            members,
+            lower: chol.l(),
+        }),
+        None => Err(PopulationError::NotPositiveDefinite {
+            parameters: listed.join(", "),
+        }),
+    }
+}
+
+/// The entries a correlated block covers (indices into `names`, in `listed` order) and their
+/// random effects' standard deviations `ω` (on the log scale for a log-normal parameter).
+///
+/// # Errors
+/// [`PopulationError::UnknownParameter`], [`DuplicateName`](PopulationError::DuplicateName),
+/// or [`NotRandom`](PopulationError::NotRandom) for a fixed or uniform parameter.
+fn block_members(
+    listed: &[String],
+    all: &[&Parameter],
+    names: &[String],
+) -> Result<(Vec<usize>, Vec<f64>), PopulationError> {
+    let mut members = Vec::with_capacity(listed.len());
+    let mut sds = Vec::with_capacity(listed.len());
     for name in listed {
         let Some(i) = names.iter().position(|n| n == name) else {
             return Err(PopulationError::UnknownParameter {
@@ -141,6 +169,15 @@ pub(super) fn block(
         members.push(i);
         sds.push(sd);
     }
+    Ok((members, sds))
+}
+
+/// Checks `matrix` is `k × k`, finite and symmetric (exactly: `m[r][c] == m[c][r]`).
+///
+/// # Errors
+/// [`PopulationError::MatrixShape`], [`InvalidMatrixEntry`](PopulationError::InvalidMatrixEntry)
+/// or [`NotSymmetric`](PopulationError::NotSymmetric), for the first offending row.
+fn check_square_symmetric(matrix: &[Vec<f64>], k: usize) -> Result<(), PopulationError> {
     if matrix.len() != k {
         return Err(PopulationError::MatrixShape {
             expected: k,
@@ -156,15 +193,13 @@ pub(super) fn block(
                 got: row.len(),
             });
         }
-        for (col, &value) in row.iter().enumerate() {
-            if !value.is_finite() {
-                return Err(PopulationError::InvalidMatrixEntry {
-                    row: r,
-                    column: col,
-                    value,
-                    reason: "must be finite",
-                });
-            }
+        if let Some((col, &value)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(PopulationError::InvalidMatrixEntry {
+                row: r,
+                column: col,
+                value,
+                reason: "must be finite",
+            });
         }
     }
     for (r, row) in matrix.iter().enumerate() {
@@ -179,41 +214,54 @@ pub(super) fn block(
             }
         }
     }
-    let omega = if is_covariance {
-        for r in 0..k {
-            let variance = sds[r] * sds[r];
-            let given = matrix[r][r];
-            if (given - variance).abs() > VARIANCE_AGREEMENT * given.abs().max(variance) {
-                return Err(PopulationError::VarianceMismatch {
-                    parameter: listed[r].clone(),
-                    matrix: given,
-                    distribution: variance,
-                });
-            }
+    Ok(())
+}
+
+/// The covariance `Ω` given as a covariance matrix, whose diagonal must agree with each
+/// parameter's own variance `ω_r²` (`sds[r]²`) to a relative [`VARIANCE_AGREEMENT`].
+///
+/// # Errors
+/// [`PopulationError::VarianceMismatch`] naming the first disagreeing parameter.
+fn covariance_omega(
+    listed: &[String],
+    matrix: &[Vec<f64>],
+    sds: &[f64],
+) -> Result<DMatrix<f64>, PopulationError> {
+    let k = sds.len();
+    for r in 0..k {
+        let variance = sds[r] * sds[r];
+        let given = matrix[r][r];
+        if (given - variance).abs() > VARIANCE_AGREEMENT * given.abs().max(variance) {
+            return Err(PopulationError::VarianceMismatch {
+                parameter: listed[r].clone(),
+                matrix: given,
+                distribution: variance,
+            });
         }
-        DMatrix::from_fn(k, k, |r, col| matrix[r][col])
-    } else {
-        for (r, row) in matrix.iter().enumerate() {
-            if row[r] != 1.0 {
-                return Err(PopulationError::InvalidMatrixEntry {
-                    row: r,
-                    column: r,
-                    value: row[r],
-                    reason: "must be 1 on the diagonal of a correlation matrix",
-                });
-            }
-        }
-        DMatrix::from_fn(k, k, |r, col| sds[r] * matrix[r][col] * sds[col])
-    };
-    match Cholesky::new(omega) {
-        Some(chol) => Ok(Block {
-            members,
-            lower: chol.l(),
-        }),
-        None => Err(PopulationError::NotPositiveDefinite {
-            parameters: listed.join(", "),
-        }),
     }
+    Ok(DMatrix::from_fn(k, k, |r, col| matrix[r][col]))
+}
+
+/// The covariance `Ω_rc = ω_r · ρ_rc · ω_c` from a correlation matrix `ρ` (1 on its diagonal)
+/// and the standard deviations `ω` (`sds`).
+///
+/// # Errors
+/// [`PopulationError::InvalidMatrixEntry`] for a diagonal entry other than 1.
+fn correlation_omega(matrix: &[Vec<f64>], sds: &[f64]) -> Result<DMatrix<f64>, PopulationError> {
+    for (r, row) in matrix.iter().enumerate() {
+        if row[r] != 1.0 {
+            return Err(PopulationError::InvalidMatrixEntry {
+                row: r,
+                column: r,
+                value: row[r],
+                reason: "must be 1 on the diagonal of a correlation matrix",
+            });
+        }
+    }
+    let k = sds.len();
+    Ok(DMatrix::from_fn(k, k, |r, col| {
+        sds[r] * matrix[r][col] * sds[col]
+    }))
 }
 
 /// A checked [`PopulationSpec`](super::PopulationSpec) with its covariance factored: draws patients.
@@ -333,5 +381,111 @@ impl Sampler {
             names: Arc::clone(&self.names),
             patients,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn correlation_omega_scales_rho_by_both_standard_deviations() {
+        let rho = vec![vec![1.0, 0.5], vec![0.5, 1.0]];
+        let omega = correlation_omega(&rho, &[0.2, 0.4]).unwrap();
+        assert_eq!(omega[(0, 0)], 0.2 * 0.2);
+        assert_eq!(omega[(0, 1)], 0.2 * 0.5 * 0.4);
+        assert_eq!(omega[(1, 0)], 0.4 * 0.5 * 0.2);
+        assert_eq!(omega[(1, 1)], 0.4 * 0.4);
+    }
+
+    #[test]
+    fn correlation_omega_needs_ones_on_the_diagonal() {
+        let rho = vec![vec![1.0, 0.5], vec![0.5, 0.9]];
+        let err = correlation_omega(&rho, &[0.2, 0.4]).unwrap_err();
+        assert!(matches!(
+            err,
+            PopulationError::InvalidMatrixEntry {
+                row: 1,
+                column: 1,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn covariance_omega_checks_the_diagonal_against_the_variances() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        let cov = vec![vec![0.04, 0.01], vec![0.01, 0.16]];
+        let omega = covariance_omega(&names, &cov, &[0.2, 0.4]).unwrap();
+        assert_eq!(omega[(0, 1)], 0.01);
+        let err = covariance_omega(&names, &cov, &[0.2, 0.5]).unwrap_err();
+        assert!(
+            matches!(err, PopulationError::VarianceMismatch { ref parameter, .. } if parameter == "b")
+        );
+    }
+
+    #[test]
+    fn check_square_symmetric_names_the_first_problem() {
+        let ok = vec![vec![1.0, 0.3], vec![0.3, 1.0]];
+        assert!(check_square_symmetric(&ok, 2).is_ok());
+        assert!(matches!(
+            check_square_symmetric(&ok, 3),
+            Err(PopulationError::MatrixShape {
+                expected: 3,
+                got: 2,
+                ..
+            })
+        ));
+        let ragged = vec![vec![1.0, 0.3], vec![0.3]];
+        assert!(matches!(
+            check_square_symmetric(&ragged, 2),
+            Err(PopulationError::MatrixShape { got: 1, .. })
+        ));
+        let nan = vec![vec![1.0, f64::NAN], vec![0.3, 1.0]];
+        assert!(matches!(
+            check_square_symmetric(&nan, 2),
+            Err(PopulationError::InvalidMatrixEntry {
+                row: 0,
+                column: 1,
+                ..
+            })
+        ));
+        let skew = vec![vec![1.0, 0.3], vec![0.2, 1.0]];
+        assert!(matches!(
+            check_square_symmetric(&skew, 2),
+            Err(PopulationError::NotSymmetric {
+                row: 0,
+                column: 1,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn block_members_finds_indices_and_standard_deviations() {
+        let a = Parameter::log_normal("a", 1.0, 0.3);
+        let b = Parameter::fixed("b", 2.0);
+        let c = Parameter::normal("c", 0.0, 0.5);
+        let all = [&a, &b, &c];
+        let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let listed: Vec<String> = ["c", "a"].map(String::from).to_vec();
+        let (members, sds) = block_members(&listed, &all, &names).unwrap();
+        assert_eq!(members, vec![2, 0]);
+        assert_eq!(sds, vec![0.5, 0.3]);
+        let fixed = vec!["b".to_string()];
+        assert!(matches!(
+            block_members(&fixed, &all, &names),
+            Err(PopulationError::NotRandom { .. })
+        ));
+        let twice: Vec<String> = ["a", "a"].map(String::from).to_vec();
+        assert!(matches!(
+            block_members(&twice, &all, &names),
+            Err(PopulationError::DuplicateName { .. })
+        ));
+        let unknown = vec!["z".to_string()];
+        assert!(matches!(
+            block_members(&unknown, &all, &names),
+            Err(PopulationError::UnknownParameter { .. })
+        ));
     }
 }
