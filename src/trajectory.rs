@@ -53,6 +53,17 @@ pub enum LookupError {
         /// The density given, cells/mm³.
         value: f64,
     },
+    /// An interval `[t0, t1]` that is not finite and ordered, or holds fewer output rows than
+    /// the summary needs (two for an area, one for a peak).
+    #[error("interval [{t0}, {t1}] d: {reason}")]
+    InvalidInterval {
+        /// Start, days.
+        t0: f64,
+        /// End, days.
+        t1: f64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 /// Work counters of a simulation (filled by the solver; see [`Trajectory::stats`]).
@@ -700,30 +711,45 @@ impl Trajectory {
 
     /// The rows of `handle`'s column whose time lies in `[t0, t1]` (both included), as
     /// `(time, value)` pairs in row order; both sides of a dose at `t0` or `t1` are included.
+    /// At least `needed` rows, in a finite interval with `t0 ≤ t1`.
     fn rows_between(
         &self,
         handle: impl ColumnHandle,
         t0: f64,
         t1: f64,
+        needed: usize,
     ) -> Result<Vec<(f64, f64)>, LookupError> {
+        let invalid = |reason| LookupError::InvalidInterval { t0, t1, reason };
+        if !(t0.is_finite() && t1.is_finite() && t0 <= t1) {
+            return Err(invalid("bounds must be finite, with t0 ≤ t1"));
+        }
         let column = self.column(handle)?;
-        Ok(self
+        let rows: Vec<(f64, f64)> = self
             .times
             .iter()
             .zip(column.iter())
             .filter(|(t, _)| **t >= t0 && **t <= t1)
             .map(|(t, v)| (*t, v))
-            .collect())
+            .collect();
+        if rows.len() < needed {
+            return Err(invalid(if needed == 1 {
+                "no output row in it"
+            } else {
+                "fewer than two output rows in it"
+            }));
+        }
+        Ok(rows)
     }
 
     /// The area under `handle`'s column over `[t0, t1]` by the trapezoid rule on the output
     /// rows in that interval, `Σ ½·(t_{i+1} − t_i)·(y_i + y_{i+1})`, in the column's unit × day
     /// (mg·day/L for a drug's concentration). A dose's two rows share a time and add nothing;
-    /// the bounds are not interpolated, so put `t0` and `t1` on the output grid. Zero with
-    /// fewer than two rows in the interval.
+    /// the bounds are not interpolated, so put `t0` and `t1` on the output grid.
     ///
     /// # Errors
-    /// [`LookupError::ForeignHandle`] for a handle of another model.
+    /// [`LookupError::ForeignHandle`] for a handle of another model;
+    /// [`LookupError::InvalidInterval`] for bounds that are not finite and ordered, or fewer
+    /// than two output rows between them.
     pub fn area_between(
         &self,
         handle: impl ColumnHandle,
@@ -731,17 +757,19 @@ impl Trajectory {
         t1: f64,
     ) -> Result<f64, LookupError> {
         Ok(self
-            .rows_between(handle, t0, t1)?
+            .rows_between(handle, t0, t1, 2)?
             .windows(2)
             .map(|w| 0.5 * (w[1].0 - w[0].0) * (w[0].1 + w[1].1))
             .sum())
     }
 
     /// The largest value of `handle`'s column on the output rows in `[t0, t1]` (a drug's Cmax
-    /// over a cycle, mg/L); `−∞` when no row lies in the interval.
+    /// over a cycle, mg/L).
     ///
     /// # Errors
-    /// [`LookupError::ForeignHandle`] for a handle of another model.
+    /// [`LookupError::ForeignHandle`] for a handle of another model;
+    /// [`LookupError::InvalidInterval`] for bounds that are not finite and ordered, or no output
+    /// row between them.
     pub fn peak_between(
         &self,
         handle: impl ColumnHandle,
@@ -749,7 +777,7 @@ impl Trajectory {
         t1: f64,
     ) -> Result<f64, LookupError> {
         Ok(self
-            .rows_between(handle, t0, t1)?
+            .rows_between(handle, t0, t1, 1)?
             .iter()
             .map(|r| r.1)
             .fold(f64::NEG_INFINITY, f64::max))
