@@ -305,12 +305,14 @@ fn pk2cpt_q3w() -> Result<Group<baseline::pk2cpt::Rhs, 2>, String> {
     ];
     let reference = Reference::read("pk2cpt_q3w.csv", None, &columns)?;
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::two_compartment(
+    b.drug(DrugSpec::new(
         "pembrolizumab",
-        p::CL,
-        p::V1,
-        p::Q,
-        p::V2,
+        TwoCompartment {
+            cl: p::CL,
+            v1: p::V1,
+            q: p::Q,
+            v2: p::V2,
+        },
     ))
     .map_err(|e| e.to_string())?;
     let model = b.build().map_err(|e| e.to_string())?;

@@ -34,7 +34,7 @@
 //!
 //! let mut b = ModelBuilder::new();
 //! let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Gompertz { rate: 0.05, capacity: 1e12 }))?;
-//! let chemo = b.drug(DrugSpec::one_compartment("chemo", 2.0, 10.0))?; // CL L/day, V L
+//! let chemo = b.drug(DrugSpec::new("chemo", OneCompartment { cl: 2.0, v: 10.0 }))?; // CL L/day, V L
 //! b.effect(chemo, Target::TumorKill(tumor), Emax { emax: 1.5, ec50: 2.0 })?; // 1/day, mg/L
 //! let model = b.build()?;
 //!

@@ -237,7 +237,8 @@ fn one_compartment_iv_bolus_matches_closed_form() {
     }
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::one_compartment("drug", CL, V)).unwrap();
+        b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }))
+            .unwrap();
         let model = b.build().unwrap();
         let regimen = Regimen::new("bolus").with(Dose::bolus(0.0, "drug", dose));
         let traj = simulate(&model, &regimen, &times, &options(method)).unwrap();
@@ -294,7 +295,8 @@ fn one_compartment_zero_order_infusion_matches_closed_form() {
     }
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::one_compartment("drug", CL, V)).unwrap();
+        b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }))
+            .unwrap();
         let model = b.build().unwrap();
         let regimen = Regimen::new("inf").with(Dose::infusion(start, "drug", dose, duration));
         let traj = simulate(&model, &regimen, &times, &options(method)).unwrap();
@@ -349,7 +351,7 @@ fn check_oral(ka: f64, f: f64, label: &str) {
     }
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::one_compartment("drug", CL, V).with_absorption(ka, f))
+        b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }).with_absorption(ka, f))
             .unwrap();
         let model = b.build().unwrap();
         let oral = Dose::bolus(0.0, "drug", dose).into_compartment(Compartment::Depot);
@@ -506,8 +508,16 @@ fn two_compartment_bolus_matches_biexponential() {
     }
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::two_compartment("drug", CL2, V1, Q, V2))
-            .unwrap();
+        b.drug(DrugSpec::new(
+            "drug",
+            TwoCompartment {
+                cl: CL2,
+                v1: V1,
+                q: Q,
+                v2: V2,
+            },
+        ))
+        .unwrap();
         let model = b.build().unwrap();
         let regimen = Regimen::new("bolus").with(Dose::bolus(0.0, "drug", dose));
         let traj = simulate(&model, &regimen, &times, &options(method)).unwrap();
@@ -571,7 +581,7 @@ fn five_oral_doses_every_12_hours_match_superposed_bateman() {
     };
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::one_compartment("drug", CL, V).with_absorption(ka, f))
+        b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }).with_absorption(ka, f))
             .unwrap();
         let model = b.build().unwrap();
         let oral = Dose::bolus(0.0, "drug", dose)
@@ -628,8 +638,16 @@ fn five_iv_boluses_every_12_hours_match_superposed_biexponentials() {
     };
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::two_compartment("drug", CL2, V1, Q, V2))
-            .unwrap();
+        b.drug(DrugSpec::new(
+            "drug",
+            TwoCompartment {
+                cl: CL2,
+                v1: V1,
+                q: Q,
+                v2: V2,
+            },
+        ))
+        .unwrap();
         let model = b.build().unwrap();
         let regimen = Regimen::new("q12h").with(Dose::bolus(0.0, "drug", dose).repeated(0.5, 5));
         let traj = simulate(&model, &regimen, &times, &options(method)).unwrap();
@@ -682,7 +700,15 @@ fn cell_infusion_and_bolus_into_dying_effectors_match_closed_form() {
     let times = grid(80, 4.0); // 0 … 20 d by 0.25 d
     for method in METHODS {
         let mut b = ModelBuilder::new();
-        let car_t = b.effector(CellSpec::new("car_t", e0, 0.0, death)).unwrap();
+        let car_t = b
+            .effector(CellSpec {
+                name: "car_t".into(),
+                initial: e0,
+                source: 0.0,
+                death,
+                ..Default::default()
+            })
+            .unwrap();
         let model = b.build().unwrap();
         let regimen = Regimen::new("cells")
             .with(Dose::infusion(start, "car_t", cells, duration))
@@ -719,9 +745,28 @@ fn repeated_doses_equal_the_explicit_list_bit_for_bit() {
             },
         ))
         .unwrap();
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04)).unwrap();
+    let ctl = b
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let drug = b
-        .drug(DrugSpec::two_compartment("drug", 0.22, 3.48, 0.795, 4.06).with_absorption(1.0, 0.6))
+        .drug(
+            DrugSpec::new(
+                "drug",
+                TwoCompartment {
+                    cl: 0.22,
+                    v1: 3.48,
+                    q: 0.795,
+                    v2: 4.06,
+                },
+            )
+            .with_absorption(1.0, 0.6),
+        )
         .unwrap();
     b.kill(ctl, tumor, MassAction { rate: 1e-9 }).unwrap();
     b.effect(
@@ -836,7 +881,7 @@ fn time_varying_clearance_matches_quadrature_of_the_exponent() {
     let mut b = ModelBuilder::new();
     let drug = b
         .drug(
-            DrugSpec::one_compartment("nivolumab", cl0, v)
+            DrugSpec::new("nivolumab", OneCompartment { cl: cl0, v })
                 .with_clearance_change(-0.295, 58.75, 3.15),
         )
         .unwrap();

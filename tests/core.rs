@@ -64,8 +64,20 @@ fn a_transition_and_a_production_follow_their_closed_forms() -> Result<(), oncod
     // S = p·A0·[(1 − e^(−δt))/δ − (e^(−kt) − e^(−δt))/(δ − k)].
     let (k, p, delta, a0) = (0.2, 1e-4, 1.5, 1e6);
     let mut b = ModelBuilder::new();
-    let active = b.effector(CellSpec::new("active", a0, 0.0, 0.0))?;
-    let exhausted = b.effector(CellSpec::new("exhausted", 0.0, 0.0, 0.0))?;
+    let active = b.effector(CellSpec {
+        name: "active".into(),
+        initial: a0,
+        source: 0.0,
+        death: 0.0,
+        ..Default::default()
+    })?;
+    let exhausted = b.effector(CellSpec {
+        name: "exhausted".into(),
+        initial: 0.0,
+        source: 0.0,
+        death: 0.0,
+        ..Default::default()
+    })?;
     let il = b.species(
         SpeciesSpec::new("cytokine", Unit::PicogramsPerMilliliter, 0.0).with_decay(delta),
     )?;
@@ -129,7 +141,13 @@ fn a_hill_inhibition_by_a_species_scales_the_kill_as_its_law_says() -> Result<()
     let f = |s: f64| 1.0 - imax * s.powf(n) / (half.powf(n) + s.powf(n));
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e7, Exponential { rate: r }))?;
-    let ctl = b.effector(CellSpec::new("ctl", e, 0.0, 0.0))?;
+    let ctl = b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: e,
+        source: 0.0,
+        death: 0.0,
+        ..Default::default()
+    })?;
     let pdl1 = b.species(SpeciesSpec::new("pdl1", Unit::Dimensionless, 1.0))?;
     b.kill(ctl, tumor, MassAction { rate: k })?;
     b.modify(
@@ -160,8 +178,14 @@ fn a_drug_stimulating_a_source_enters_as_a_factor() -> Result<(), oncodyn::Error
     // check of Rate::Source and Signal::Concentration.
     let (sigma, emax, ec50, c) = (1e4, 2.0, 5.0, 10.0);
     let mut b = ModelBuilder::new();
-    let cells = b.effector(CellSpec::new("cells", 0.0, sigma, 0.0))?;
-    let il2 = b.drug(DrugSpec::one_compartment("il2", 0.0, 1.0))?;
+    let cells = b.effector(CellSpec {
+        name: "cells".into(),
+        initial: 0.0,
+        source: sigma,
+        death: 0.0,
+        ..Default::default()
+    })?;
+    let il2 = b.drug(DrugSpec::new("il2", OneCompartment { cl: 0.0, v: 1.0 }))?;
     b.modify(
         Rate::Source(cells.into()),
         Signal::Concentration(il2),
@@ -325,7 +349,13 @@ fn renaming_a_state_in_model_modified_is_a_layout_change() -> Result<(), oncodyn
     // reported, once.
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
-    let ctl = b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.0))?;
+    let ctl = b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e5,
+        source: 0.0,
+        death: 0.0,
+        ..Default::default()
+    })?;
     b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
     let model = b.build()?;
     let err = model.modified(|spec| spec.tumors[0].name = "renamed".into());
@@ -376,7 +406,13 @@ fn wrong_length_slices_are_typed_errors_not_panics() -> Result<(), oncodyn::Erro
     use oncodyn::SolveError;
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
-    b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.1))?;
+    b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e5,
+        source: 0.0,
+        death: 0.1,
+        ..Default::default()
+    })?;
     let model = b.build()?;
     let mut dy = [0.0; 2];
     let wrong = |r: Result<(), SolveError>, arg: &str| {
@@ -452,7 +488,13 @@ fn the_builder_writes_expression_fluxes_and_parameters() -> Result<(), oncodyn::
     use oncodyn::units::Unit;
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
-    let ctl = b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.1))?;
+    let ctl = b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e5,
+        source: 0.0,
+        death: 0.1,
+        ..Default::default()
+    })?;
     let il2 = b.species(SpeciesSpec::new("il2", Unit::PicogramsPerMilliliter, 0.0))?;
     b.parameter("k", 5e-5)?;
     b.parameter("g", 1e5)?;

@@ -33,11 +33,21 @@ use oncodyn::{BuildError, ScheduleError};
 /// depot (ka = 1.5 1/day, bioavailability `f`, lag `lag` days), and an exponential tumor.
 fn pk_model(f: f64, lag: f64) -> Model {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", 5.0, 10.0).with_lagged_absorption(1.5, f, lag))
-        .unwrap();
+    b.drug(
+        DrugSpec::new("drug", OneCompartment { cl: 5.0, v: 10.0 })
+            .with_lagged_absorption(1.5, f, lag),
+    )
+    .unwrap();
     b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))
         .unwrap();
-    b.effector(CellSpec::new("ctl", 1e6, 0.0, 0.2)).unwrap();
+    b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e6,
+        source: 0.0,
+        death: 0.2,
+        ..Default::default()
+    })
+    .unwrap();
     b.build().unwrap()
 }
 
@@ -91,7 +101,16 @@ fn fractions_on_exponential_growth_match_the_product_of_surviving_fractions() {
         )
         .unwrap();
     let ctl = b
-        .effector(CellSpec::new("ctl", 1e9, 0.0, death).with_radiosensitivity(alpha_e, beta_e))
+        .effector(
+            CellSpec {
+                name: "ctl".into(),
+                initial: 1e9,
+                source: 0.0,
+                death,
+                ..Default::default()
+            }
+            .with_radiosensitivity(alpha_e, beta_e),
+        )
         .unwrap();
     let model = b.build().unwrap();
     // 60 Gy in 30 fractions from day 3 (a Thursday): weekends at days 5–6, 12–13, ….
@@ -1047,7 +1066,8 @@ fn a_negative_or_non_finite_absorption_lag_is_rejected() {
         let mut b = ModelBuilder::new();
         let err = b
             .drug(
-                DrugSpec::one_compartment("oral", 5.0, 10.0).with_lagged_absorption(1.5, 1.0, lag),
+                DrugSpec::new("oral", OneCompartment { cl: 5.0, v: 10.0 })
+                    .with_lagged_absorption(1.5, 1.0, lag),
             )
             .unwrap_err();
         assert!(

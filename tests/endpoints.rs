@@ -541,7 +541,13 @@ impl KilledTumor {
             .tumor(TumorSpec::new("tumor", T0, Exponential { rate: R }))
             .unwrap();
         let drug = b
-            .drug(DrugSpec::one_compartment("chemo", 10.0 * K, 10.0))
+            .drug(DrugSpec::new(
+                "chemo",
+                OneCompartment {
+                    cl: 10.0 * K,
+                    v: 10.0,
+                },
+            ))
             .unwrap();
         b.effect(
             drug,
@@ -672,7 +678,7 @@ fn drug_exposure_over_the_last_dosing_interval_matches_superposed_boluses() {
     // C(t) = 10·Σ_{doses ≤ t} e^(−k(t − t_d)) mg/L.
     let mut b = ModelBuilder::new();
     let drug = b
-        .drug(DrugSpec::one_compartment("chemo", 2.0, 10.0))
+        .drug(DrugSpec::new("chemo", OneCompartment { cl: 2.0, v: 10.0 }))
         .unwrap();
     let model = b.build().unwrap();
     let regimen = Regimen::new("q7d").with(Dose::bolus(0.0, "chemo", 100.0).repeated(7.0, 4));
@@ -734,7 +740,7 @@ fn drug_exposure_over_the_last_dosing_interval_matches_superposed_boluses() {
 #[test]
 fn diameters_need_a_tumor_and_a_valid_density() {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("chemo", 2.0, 10.0))
+    b.drug(DrugSpec::new("chemo", OneCompartment { cl: 2.0, v: 10.0 }))
         .unwrap();
     let model = b.build().unwrap();
     let traj = simulate(&model, &Regimen::new("none"), &[0.0, 1.0], &tight()).unwrap();

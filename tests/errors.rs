@@ -24,12 +24,31 @@ fn gompertz() -> Gompertz {
 fn small_model() -> (Model, StateId<Tumor>, StateId<Effector>, DrugId) {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04)).unwrap();
+    let ctl = b
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let drug = b
-        .drug(DrugSpec::one_compartment("drug", 2.0, 10.0))
+        .drug(DrugSpec::new("drug", OneCompartment { cl: 2.0, v: 10.0 }))
         .unwrap();
-    b.drug(DrugSpec::two_compartment("pk2", 1.0, 5.0, 2.0, 10.0).with_absorption(1.0, 0.5))
-        .unwrap();
+    b.drug(
+        DrugSpec::new(
+            "pk2",
+            TwoCompartment {
+                cl: 1.0,
+                v1: 5.0,
+                q: 2.0,
+                v2: 10.0,
+            },
+        )
+        .with_absorption(1.0, 0.5),
+    )
+    .unwrap();
     b.kill(ctl, tumor, MassAction { rate: 1e-10 }).unwrap();
     (b.build().unwrap(), tumor, ctl, drug)
 }
@@ -85,7 +104,13 @@ fn negative_gompertz_capacity_is_rejected() {
 fn nan_drug_volume_is_rejected() {
     let mut b = ModelBuilder::new();
     let err = b
-        .drug(DrugSpec::one_compartment("anti_pd1", 0.2, f64::NAN))
+        .drug(DrugSpec::new(
+            "anti_pd1",
+            OneCompartment {
+                cl: 0.2,
+                v: f64::NAN,
+            },
+        ))
         .unwrap_err();
     assert!(
         matches!(
@@ -101,7 +126,15 @@ fn nan_drug_volume_is_rejected() {
 fn infinite_kill_rate_is_rejected() {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04)).unwrap();
+    let ctl = b
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let err = b
         .kill(
             ctl,
@@ -159,7 +192,7 @@ fn power_law_exponent_above_one_is_rejected() {
 fn zero_bioavailability_is_rejected() {
     let mut b = ModelBuilder::new();
     let err = b
-        .drug(DrugSpec::one_compartment("oral", 1.0, 10.0).with_absorption(1.0, 0.0))
+        .drug(DrugSpec::new("oral", OneCompartment { cl: 1.0, v: 10.0 }).with_absorption(1.0, 0.0))
         .unwrap_err();
     assert!(
         matches!(
@@ -175,7 +208,13 @@ fn zero_bioavailability_is_rejected() {
 fn negative_death_rate_is_rejected() {
     let mut b = ModelBuilder::new();
     let err = b
-        .suppressor(CellSpec::new("treg", 1e5, 1e3, -0.1))
+        .suppressor(CellSpec {
+            name: "treg".into(),
+            initial: 1e5,
+            source: 1e3,
+            death: -0.1,
+            ..Default::default()
+        })
         .unwrap_err();
     assert!(
         matches!(
@@ -191,7 +230,15 @@ fn negative_death_rate_is_rejected() {
 fn nan_recruitment_half_saturation_is_rejected() {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let nk = b.effector(CellSpec::new("nk", 1e5, 1e3, 0.04)).unwrap();
+    let nk = b
+        .effector(CellSpec {
+            name: "nk".into(),
+            initial: 1e5,
+            source: 1e3,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let err = b
         .recruit(tumor, nk, Recruitment::expansion(0.1, f64::NAN))
         .unwrap_err();
@@ -209,7 +256,15 @@ fn nan_recruitment_half_saturation_is_rejected() {
 fn negative_inactivation_rate_is_rejected() {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let nk = b.effector(CellSpec::new("nk", 1e5, 1e3, 0.04)).unwrap();
+    let nk = b
+        .effector(CellSpec {
+            name: "nk".into(),
+            initial: 1e5,
+            source: 1e3,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let err = b.inactivate(tumor, nk, -1e-9).unwrap_err();
     assert!(
         matches!(
@@ -226,7 +281,7 @@ fn infinite_effect_ec50_is_rejected() {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
     let chemo = b
-        .drug(DrugSpec::one_compartment("chemo", 1.0, 10.0))
+        .drug(DrugSpec::new("chemo", OneCompartment { cl: 1.0, v: 10.0 }))
         .unwrap();
     let law = Emax {
         emax: 1.0,
@@ -246,7 +301,13 @@ fn infinite_effect_ec50_is_rejected() {
 #[test]
 fn negative_parameter_in_a_model_spec_is_rejected_at_build() {
     let spec = ModelSpec {
-        effectors: vec![CellSpec::new("ctl", 1e6, -5.0, 0.04)],
+        effectors: vec![CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: -5.0,
+            death: 0.04,
+            ..Default::default()
+        }],
         ..Default::default()
     };
     let err = spec.build().unwrap_err();
@@ -268,7 +329,15 @@ fn negative_parameter_in_a_model_spec_is_rejected_at_build() {
 fn duplicate_component_name_is_rejected() {
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("x", 1e9, gompertz())).unwrap();
-    let err = b.effector(CellSpec::new("x", 1e6, 0.0, 0.1)).unwrap_err();
+    let err = b
+        .effector(CellSpec {
+            name: "x".into(),
+            initial: 1e6,
+            source: 0.0,
+            death: 0.1,
+            ..Default::default()
+        })
+        .unwrap_err();
     assert!(
         matches!(err, BuildError::DuplicateName { ref name } if name == "x"),
         "{err:?}"
@@ -282,7 +351,8 @@ fn duplicate_generated_state_name_is_rejected_at_build() {
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("pd1_central", 1e9, gompertz()))
         .unwrap();
-    b.drug(DrugSpec::one_compartment("pd1", 0.2, 3.0)).unwrap();
+    b.drug(DrugSpec::new("pd1", OneCompartment { cl: 0.2, v: 3.0 }))
+        .unwrap();
     let err = b.build().unwrap_err();
     assert!(
         matches!(err, BuildError::DuplicateName { ref name } if name == "pd1_central"),
@@ -295,7 +365,13 @@ fn duplicate_population_name_in_a_model_spec_is_rejected() {
     // A tumor and an effector both called `a`: their states share the name.
     let spec = ModelSpec {
         tumors: vec![TumorSpec::new("a", 1e9, gompertz())],
-        effectors: vec![CellSpec::new("a", 1e6, 0.0, 0.1)],
+        effectors: vec![CellSpec {
+            name: "a".into(),
+            initial: 1e6,
+            source: 0.0,
+            death: 0.1,
+            ..Default::default()
+        }],
         ..Default::default()
     };
     let err = spec.build().unwrap_err();
@@ -308,8 +384,14 @@ fn duplicate_population_name_in_a_model_spec_is_rejected() {
 #[test]
 fn drug_named_like_a_population_in_a_model_spec_is_rejected() {
     let spec = ModelSpec {
-        effectors: vec![CellSpec::new("a", 1e6, 0.0, 0.1)],
-        drugs: vec![DrugSpec::one_compartment("a", 1.0, 1.0)],
+        effectors: vec![CellSpec {
+            name: "a".into(),
+            initial: 1e6,
+            source: 0.0,
+            death: 0.1,
+            ..Default::default()
+        }],
+        drugs: vec![DrugSpec::new("a", OneCompartment { cl: 1.0, v: 1.0 })],
         ..Default::default()
     };
     let err = spec.build().unwrap_err();
@@ -322,9 +404,16 @@ fn drug_named_like_a_population_in_a_model_spec_is_rejected() {
 #[test]
 fn drug_named_like_a_population_is_rejected_by_the_builder() {
     let mut b = ModelBuilder::new();
-    b.effector(CellSpec::new("a", 1e6, 0.0, 0.1)).unwrap();
+    b.effector(CellSpec {
+        name: "a".into(),
+        initial: 1e6,
+        source: 0.0,
+        death: 0.1,
+        ..Default::default()
+    })
+    .unwrap();
     let err = b
-        .drug(DrugSpec::one_compartment("a", 1.0, 1.0))
+        .drug(DrugSpec::new("a", OneCompartment { cl: 1.0, v: 1.0 }))
         .unwrap_err();
     assert!(
         matches!(err, BuildError::DuplicateName { ref name } if name == "a"),
@@ -335,7 +424,15 @@ fn drug_named_like_a_population_is_rejected_by_the_builder() {
 #[test]
 fn empty_effector_name_is_rejected() {
     let mut b = ModelBuilder::new();
-    let err = b.effector(CellSpec::new("", 1e6, 0.0, 0.1)).unwrap_err();
+    let err = b
+        .effector(CellSpec {
+            name: "".into(),
+            initial: 1e6,
+            source: 0.0,
+            death: 0.1,
+            ..Default::default()
+        })
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -350,7 +447,9 @@ fn empty_effector_name_is_rejected() {
 #[test]
 fn empty_drug_name_is_rejected() {
     let mut b = ModelBuilder::new();
-    let err = b.drug(DrugSpec::one_compartment("", 1.0, 1.0)).unwrap_err();
+    let err = b
+        .drug(DrugSpec::new("", OneCompartment { cl: 1.0, v: 1.0 }))
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -406,7 +505,13 @@ fn component_named_like_an_existing_custom_term_is_a_duplicate() {
 fn kill_by_unknown_effector_in_a_model_spec_is_rejected() {
     let spec = ModelSpec {
         tumors: vec![TumorSpec::new("tumor", 1e9, gompertz())],
-        effectors: vec![CellSpec::new("ctl", 1e6, 1e4, 0.04)],
+        effectors: vec![CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        }],
         kills: vec![KillSpec {
             by: "nk".into(),
             on: "tumor".into(),
@@ -431,8 +536,17 @@ fn effector_kill_effect_naming_a_tumor_is_rejected() {
     // acts on an effector: the name is unknown among effectors.
     let spec = ModelSpec {
         tumors: vec![TumorSpec::new("tumor", 1e9, gompertz())],
-        effectors: vec![CellSpec::new("ctl", 1e6, 1e4, 0.04)],
-        drugs: vec![DrugSpec::one_compartment("anti_pd1", 0.2, 3.0)],
+        effectors: vec![CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        }],
+        drugs: vec![DrugSpec::new(
+            "anti_pd1",
+            OneCompartment { cl: 0.2, v: 3.0 },
+        )],
         effects: vec![EffectSpec {
             drug: "anti_pd1".into(),
             rate: TargetRate::EffectorKill,
@@ -460,7 +574,7 @@ fn effector_kill_effect_naming_a_tumor_is_rejected() {
 fn effect_of_unknown_drug_in_a_model_spec_is_rejected() {
     let spec = ModelSpec {
         tumors: vec![TumorSpec::new("tumor", 1e9, gompertz())],
-        drugs: vec![DrugSpec::one_compartment("chemo", 1.0, 10.0)],
+        drugs: vec![DrugSpec::new("chemo", OneCompartment { cl: 1.0, v: 10.0 })],
         effects: vec![EffectSpec {
             drug: "chemotherapy".into(),
             rate: TargetRate::TumorKill,
@@ -488,7 +602,13 @@ fn recruitment_of_a_tumor_in_a_model_spec_is_rejected() {
             TumorSpec::new("a", 1e9, gompertz()),
             TumorSpec::new("b", 1e9, gompertz()),
         ],
-        suppressors: vec![CellSpec::new("mdsc", 1e5, 1e3, 0.1)],
+        suppressors: vec![CellSpec {
+            name: "mdsc".into(),
+            initial: 1e5,
+            source: 1e3,
+            death: 0.1,
+            ..Default::default()
+        }],
         recruitments: vec![RecruitmentSpec {
             by: "a".into(),
             of: "b".into(),
@@ -515,7 +635,15 @@ fn kill_with_a_tumor_handle_from_another_builder_is_rejected() {
         .unwrap();
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04)).unwrap();
+    let ctl = b
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let err = b
         .kill(ctl, foreign_tumor, MassAction { rate: 1e-10 })
         .unwrap_err();
@@ -534,11 +662,24 @@ fn kill_by_an_effector_handle_from_another_builder_is_rejected() {
     // Both builders' effectors have ordinal 0: only the builder identity tells them apart.
     let mut other = ModelBuilder::new();
     let foreign_ctl = other
-        .effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
         .unwrap();
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04)).unwrap();
+    b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e6,
+        source: 1e4,
+        death: 0.04,
+        ..Default::default()
+    })
+    .unwrap();
     let err = b
         .kill(foreign_ctl, tumor, MassAction { rate: 1e-10 })
         .unwrap_err();
@@ -556,11 +697,11 @@ fn kill_by_an_effector_handle_from_another_builder_is_rejected() {
 fn effect_of_a_drug_handle_from_another_builder_is_rejected() {
     let mut other = ModelBuilder::new();
     let foreign_drug = other
-        .drug(DrugSpec::one_compartment("chemo", 1.0, 10.0))
+        .drug(DrugSpec::new("chemo", OneCompartment { cl: 1.0, v: 10.0 }))
         .unwrap();
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    b.drug(DrugSpec::one_compartment("chemo", 1.0, 10.0))
+    b.drug(DrugSpec::new("chemo", OneCompartment { cl: 1.0, v: 10.0 }))
         .unwrap();
     let err = b
         .effect(
@@ -583,11 +724,20 @@ fn effect_of_a_drug_handle_from_another_builder_is_rejected() {
 fn effect_on_a_target_handle_from_another_builder_is_rejected() {
     let mut other = ModelBuilder::new();
     let foreign_ctl = other
-        .effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
         .unwrap();
     let mut b = ModelBuilder::new();
     let drug = b
-        .drug(DrugSpec::one_compartment("anti_pd1", 0.2, 3.0))
+        .drug(DrugSpec::new(
+            "anti_pd1",
+            OneCompartment { cl: 0.2, v: 3.0 },
+        ))
         .unwrap();
     let err = b
         .effect(
@@ -649,7 +799,9 @@ fn transit_chain_of_zero_compartments_is_rejected() {
 fn unbounded_linear_law_on_growth_inhibition_is_rejected() {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let drug = b.drug(DrugSpec::one_compartment("tki", 1.0, 10.0)).unwrap();
+    let drug = b
+        .drug(DrugSpec::new("tki", OneCompartment { cl: 1.0, v: 10.0 }))
+        .unwrap();
     let err = b
         .effect(drug, Target::GrowthInhibition(tumor), Linear { slope: 0.1 })
         .unwrap_err();
@@ -667,9 +819,20 @@ fn unbounded_linear_law_on_growth_inhibition_is_rejected() {
 fn suppression_relief_above_one_is_rejected() {
     // A `Suppression` effect multiplies by (1 − E): an Emax above 1 would turn it negative.
     let mut b = ModelBuilder::new();
-    let treg = b.suppressor(CellSpec::new("treg", 1e5, 1e3, 0.1)).unwrap();
+    let treg = b
+        .suppressor(CellSpec {
+            name: "treg".into(),
+            initial: 1e5,
+            source: 1e3,
+            death: 0.1,
+            ..Default::default()
+        })
+        .unwrap();
     let drug = b
-        .drug(DrugSpec::one_compartment("anti_ctla4", 0.3, 4.0))
+        .drug(DrugSpec::new(
+            "anti_ctla4",
+            OneCompartment { cl: 0.3, v: 4.0 },
+        ))
         .unwrap();
     let err = b
         .effect(
@@ -702,8 +865,14 @@ fn several_problems_in_a_model_spec_are_reported_together() {
                 capacity: -1e12, // 2: capacity not positive
             },
         )],
-        effectors: vec![CellSpec::new("", 1e6, 0.0, 0.1)], // 3: empty name
-        drugs: vec![DrugSpec::one_compartment("drug", 1.0, 0.0)], // 4: v1 not positive
+        effectors: vec![CellSpec {
+            name: "".into(),
+            initial: 1e6,
+            source: 0.0,
+            death: 0.1,
+            ..Default::default()
+        }], // 3: empty name
+        drugs: vec![DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 0.0 })], // 4: v1 not positive
         kills: vec![KillSpec {
             by: "nk".into(), // 5: unknown effector
             on: "tumor".into(),
@@ -757,7 +926,15 @@ fn several_problems_in_a_model_spec_are_reported_together() {
 fn several_bad_parameters_of_one_drug_are_reported_together() {
     let mut b = ModelBuilder::new();
     let err = b
-        .drug(DrugSpec::two_compartment("mab", -0.2, f64::NAN, 0.8, 0.0))
+        .drug(DrugSpec::new(
+            "mab",
+            TwoCompartment {
+                cl: -0.2,
+                v1: f64::NAN,
+                q: 0.8,
+                v2: 0.0,
+            },
+        ))
         .unwrap_err();
     let BuildError::Several(ref problems) = err else {
         panic!("expected Several, got {err:?}");
@@ -1104,7 +1281,14 @@ fn nan_rate_from_a_custom_term_is_reported_with_state_and_time() {
     let tumor = b
         .tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))
         .unwrap();
-    b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.1)).unwrap();
+    b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e5,
+        source: 0.0,
+        death: 0.1,
+        ..Default::default()
+    })
+    .unwrap();
     b.custom("buggy", NanAfter { tumor, after: 2.0 }).unwrap();
     let model = b.build().unwrap();
     let err = solve_error(&model, &times(), &SolverOptions::default());
@@ -1130,7 +1314,15 @@ fn square_model(y0: f64) -> Model {
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.0 }))
         .unwrap();
-    let y = b.effector(CellSpec::new("y", y0, 0.0, 0.0)).unwrap();
+    let y = b
+        .effector(CellSpec {
+            name: "y".into(),
+            initial: y0,
+            source: 0.0,
+            death: 0.0,
+            ..Default::default()
+        })
+        .unwrap();
     b.custom("square", Square { y }).unwrap();
     b.build().unwrap()
 }
@@ -1177,7 +1369,15 @@ impl Custom for Relax {
 
 fn relax_model(lambda: f64) -> Model {
     let mut b = ModelBuilder::new();
-    let y = b.effector(CellSpec::new("y", 1.0, 0.0, 0.0)).unwrap();
+    let y = b
+        .effector(CellSpec {
+            name: "y".into(),
+            initial: 1.0,
+            source: 0.0,
+            death: 0.0,
+            ..Default::default()
+        })
+        .unwrap();
     b.custom("relax", Relax { y, lambda }).unwrap();
     b.build().unwrap()
 }
@@ -1284,7 +1484,7 @@ fn amount_of_a_drug_handle_from_another_builder_is_rejected() {
     let (traj, _) = small_trajectory();
     let mut other = ModelBuilder::new();
     let foreign = other
-        .drug(DrugSpec::one_compartment("drug", 2.0, 10.0))
+        .drug(DrugSpec::new("drug", OneCompartment { cl: 2.0, v: 10.0 }))
         .unwrap();
     let err = traj.amount(foreign).unwrap_err();
     assert!(
@@ -1395,7 +1595,15 @@ fn custom_term_with_a_foreign_handle_is_an_error_not_a_panic() {
     // build() runs each user term once on the initial state and reports the one that reads or
     // writes through a handle of another builder.
     let mut other = ModelBuilder::new();
-    let foreign = other.effector(CellSpec::new("ctl", 1e6, 0.0, 0.1)).unwrap();
+    let foreign = other
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 0.0,
+            death: 0.1,
+            ..Default::default()
+        })
+        .unwrap();
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e6, gompertz())).unwrap();
     b.custom("foreign", ForeignTerm { ctl: foreign }).unwrap();

@@ -63,7 +63,8 @@ fn repeated_rules_fire_at_every_crossing_and_one_shot_rules_once() {
     // A drug bolus every 10 days into a one-compartment drug, k = 0.5/day, V = 1 L: the
     // concentration falls through 1 mg/L once per interval, at t = 10·i + ln(10)/0.5.
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", 0.5, 1.0)).unwrap();
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: 0.5, v: 1.0 }))
+        .unwrap();
     let model = b.build().unwrap();
     let regimen = Regimen::new("q10d").with(Dose::bolus(0.0, "drug", 10.0).repeated(10.0, 3));
     let below = Condition::Below {
@@ -129,7 +130,9 @@ fn eradication_by_a_drug_zeroes_the_tumor_and_it_stays_zero() {
     let tumor = b
         .tumor(TumorSpec::new("tumor", 1e3, Exponential { rate: 0.1 }))
         .unwrap();
-    let drug = b.drug(DrugSpec::one_compartment("drug", 0.0, 1.0)).unwrap();
+    let drug = b
+        .drug(DrugSpec::new("drug", OneCompartment { cl: 0.0, v: 1.0 }))
+        .unwrap();
     b.effect(drug, Target::TumorKill(tumor), Linear { slope: 1.1 })
         .unwrap();
     let model = b.build().unwrap();
@@ -201,7 +204,9 @@ fn progression_after_a_response_counts_from_the_nadir_and_stops_dosing() {
         .unwrap();
     b.tumor(TumorSpec::new("resistant", 1e7, Exponential { rate: 0.05 }))
         .unwrap();
-    let drug = b.drug(DrugSpec::one_compartment("drug", 1.0, 1.0)).unwrap();
+    let drug = b
+        .drug(DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 1.0 }))
+        .unwrap();
     b.effect(drug, Target::TumorKill(sensitive), Linear { slope: 0.05 })
         .unwrap();
     let model = b.build().unwrap();
@@ -241,7 +246,8 @@ fn switch_regimen_starts_the_new_doses_from_the_event() {
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))
         .unwrap();
-    b.drug(DrugSpec::one_compartment("drug", 1.0, 1.0)).unwrap();
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 1.0 }))
+        .unwrap();
     let model = b.build().unwrap();
     let first = Regimen::new("first").with(Dose::bolus(0.0, "drug", 1.0).repeated(1.0, 30));
     let second = Regimen::new("second").with(Dose::bolus(0.5, "drug", 7.0).repeated(2.0, 3));
@@ -293,7 +299,8 @@ fn steady_state_of_repeated_boluses_is_the_geometric_series_limit() {
     // One compartment, k = 0.3/day, 50 mg every 2 days: pre-dose amount at steady state
     // D·r/(1 − r), r = e^(−kτ) (Gibaldi & Perrier, Pharmacokinetics, ch. 3).
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", 0.3, 1.0)).unwrap();
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: 0.3, v: 1.0 }))
+        .unwrap();
     let model = b.build().unwrap();
     let regimen = Regimen::new("q2d").with(Dose::bolus(0.0, "drug", 50.0));
     let ss = steady_state(&model, &regimen, Period::Interval(2.0), &tight()).unwrap();
@@ -307,7 +314,15 @@ fn steady_state_of_repeated_boluses_is_the_geometric_series_limit() {
 fn steady_state_of_a_constant_infusion_is_rate_over_clearance() {
     let mut b = ModelBuilder::new();
     let drug = b
-        .drug(DrugSpec::two_compartment("drug", 0.22, 3.48, 0.795, 4.06))
+        .drug(DrugSpec::new(
+            "drug",
+            TwoCompartment {
+                cl: 0.22,
+                v1: 3.48,
+                q: 0.795,
+                v2: 4.06,
+            },
+        ))
         .unwrap();
     let model = b.build().unwrap();
     // 10 mg/day (the duration is irrelevant for a constant input).
@@ -326,7 +341,10 @@ fn steady_state_of_a_nonlinear_model_is_a_fixed_point_of_one_interval() {
     // interval from the steady state.
     let mut b = ModelBuilder::new();
     let drug = b
-        .drug(DrugSpec::one_compartment("drug", 0.1, 2.0).with_saturable_elimination(20.0, 5.0))
+        .drug(
+            DrugSpec::new("drug", OneCompartment { cl: 0.1, v: 2.0 })
+                .with_saturable_elimination(20.0, 5.0),
+        )
         .unwrap();
     let model = b.build().unwrap();
     let regimen = Regimen::new("qd").with(Dose::bolus(0.0, "drug", 30.0));

@@ -42,12 +42,38 @@ fn rich_model() -> Result<Model, BuildError> {
             capacity: 1e9,
         },
     ))?;
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))?;
-    let nk = b.effector(CellSpec::new("nk", 1e5, 1e3, 0.05))?;
-    let treg = b.suppressor(CellSpec::new("treg", 1e5, 1e3, 0.1))?;
-    let pd1 = b.drug(DrugSpec::two_compartment("pd1", 0.22, 3.48, 0.795, 4.06))?;
+    let ctl = b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e6,
+        source: 1e4,
+        death: 0.04,
+        ..Default::default()
+    })?;
+    let nk = b.effector(CellSpec {
+        name: "nk".into(),
+        initial: 1e5,
+        source: 1e3,
+        death: 0.05,
+        ..Default::default()
+    })?;
+    let treg = b.suppressor(CellSpec {
+        name: "treg".into(),
+        initial: 1e5,
+        source: 1e3,
+        death: 0.1,
+        ..Default::default()
+    })?;
+    let pd1 = b.drug(DrugSpec::new(
+        "pd1",
+        TwoCompartment {
+            cl: 0.22,
+            v1: 3.48,
+            q: 0.795,
+            v2: 4.06,
+        },
+    ))?;
     let oral = b.drug(
-        DrugSpec::one_compartment("oral", 5.0, 20.0)
+        DrugSpec::new("oral", OneCompartment { cl: 5.0, v: 20.0 })
             .with_absorption(1.5, 0.8)
             .with_saturable_elimination(5.0, 2.0),
     )?;

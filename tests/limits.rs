@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 fn study(n: usize, arms: Vec<Regimen>) -> Result<Study, Error> {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Exponential { rate: 0.03 }))?;
-    let chemo = b.drug(DrugSpec::one_compartment("chemo", 13.5, 15.0))?;
+    let chemo = b.drug(DrugSpec::new("chemo", OneCompartment { cl: 13.5, v: 15.0 }))?;
     b.effect(
         chemo,
         Target::TumorKill(tumor),

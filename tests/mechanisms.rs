@@ -19,7 +19,13 @@ const U50: f64 = 1.0;
 fn exhausted_share(u: Option<f64>) -> Result<(f64, f64), oncodyn::Error> {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", BURDEN, Exponential { rate: 0.0 }))?;
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e5, 0.1))?;
+    let ctl = b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 1e6,
+        source: 1e5,
+        death: 0.1,
+        ..Default::default()
+    })?;
     b.kill(ctl, tumor, MassAction { rate: 1e-30 })?;
     let blockade = match u {
         Some(u) => {
@@ -107,8 +113,20 @@ fn alvarez_2019(beta: f64) -> Result<Alvarez, oncodyn::Error> {
         },
     );
     let t1 = b.tumor(parent.clone())?;
-    let innate = b.effector(CellSpec::new("innate", 1.05e7, 1.3e4, 0.0412))?;
-    let adaptive = b.effector(CellSpec::new("adaptive", 0.0, 0.0, 0.02))?;
+    let innate = b.effector(CellSpec {
+        name: "innate".into(),
+        initial: 1.05e7,
+        source: 1.3e4,
+        death: 0.0412,
+        ..Default::default()
+    })?;
+    let adaptive = b.effector(CellSpec {
+        name: "adaptive".into(),
+        initial: 0.0,
+        source: 0.0,
+        death: 0.02,
+        ..Default::default()
+    })?;
     b.kill(innate, t1, MassAction { rate: 1.101e-7 })?;
     b.kill(adaptive, t1, MassAction { rate: beta })?;
     let params = AntigenLossParams {

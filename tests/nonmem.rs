@@ -63,14 +63,15 @@ fn settings() -> EventSettings {
 /// One-compartment IV drug `drug`: state 1 = `drug_central`.
 fn iv_model() -> Model {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", CL, V)).unwrap();
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }))
+        .unwrap();
     b.build().unwrap()
 }
 
 /// One-compartment oral drug `drug` (F = 1): state 1 = `drug_depot`, 2 = `drug_central`.
 fn oral_model() -> Model {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", CL, V).with_absorption(KA, 1.0))
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }).with_absorption(KA, 1.0))
         .unwrap();
     b.build().unwrap()
 }
@@ -207,7 +208,7 @@ fn theophylline_predictions_match_bateman_for_every_subject() {
         let wt = subject.records[0].covariates[0].unwrap();
         let (cl, v) = (cl_per_kg * wt, cl_per_kg / ke * wt);
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::one_compartment("theophylline", cl, v).with_absorption(ka, 1.0))
+        b.drug(DrugSpec::new("theophylline", OneCompartment { cl, v }).with_absorption(ka, 1.0))
             .unwrap();
         let model = b.build().unwrap();
         let dose = subject.records[0].amt * wt; // mg/kg × kg
@@ -507,8 +508,11 @@ fn lagged_dose_keeps_the_amount_of_its_nominal_time_when_a_covariate_changes() {
     // time from the dose record's own covariates: 140 mg, not 180 mg. Its additional dose
     // (ADDL 1, II 1: nominal 1, arriving 1.5) keeps 140 mg too.
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", CL, V).with_lagged_absorption(KA, 1.0, 0.25))
-        .unwrap();
+    b.drug(
+        DrugSpec::new("drug", OneCompartment { cl: CL, v: V })
+            .with_lagged_absorption(KA, 1.0, 0.25),
+    )
+    .unwrap();
     let model = b.build().unwrap();
     let text = "ID,TIME,EVID,AMT,ADDL,II,ALAG,CMT,WT\n\
                 1,0,1,2,1,1,0.25,drug_depot,70\n\
@@ -902,7 +906,8 @@ fn dose_into_a_tumor_is_not_dosable() {
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e9, Exponential { rate: 0.1 }))
         .unwrap();
-    b.drug(DrugSpec::one_compartment("drug", CL, V)).unwrap();
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }))
+        .unwrap();
     let model = b.build().unwrap();
     let err = data_error(simulate_error(
         "ID,TIME,AMT,CMT\n1,0,100,tumor\n1,1,.,.\n",
@@ -961,8 +966,10 @@ fn steady_state_lag_not_below_the_interval_is_rejected() {
     ));
     // With the drug's own absorption lag the total counts: 0.5 + 0.5 = II.
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", CL, V).with_lagged_absorption(KA, 1.0, 0.5))
-        .unwrap();
+    b.drug(
+        DrugSpec::new("drug", OneCompartment { cl: CL, v: V }).with_lagged_absorption(KA, 1.0, 0.5),
+    )
+    .unwrap();
     let model = b.build().unwrap();
     let err = data_error(simulate_error(
         "ID,TIME,AMT,II,SS,ALAG,CMT\n1,0,100,1,1,0.5,drug_depot\n1,1,.,.,.,.,.\n",
@@ -1020,8 +1027,10 @@ fn out_of_range_values_are_rejected() {
 #[test]
 fn a_dose_without_cmt_needs_a_single_drug() {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("a", CL, V)).unwrap();
-    b.drug(DrugSpec::one_compartment("b", CL, V)).unwrap();
+    b.drug(DrugSpec::new("a", OneCompartment { cl: CL, v: V }))
+        .unwrap();
+    b.drug(DrugSpec::new("b", OneCompartment { cl: CL, v: V }))
+        .unwrap();
     let model = b.build().unwrap();
     let err = data_error(simulate_error(
         "ID,TIME,AMT\n1,0,100\n1,1,.\n",
@@ -1060,8 +1069,10 @@ fn weight_based_dosing_needs_the_weight_on_the_dose_record() {
 #[test]
 fn steady_state_infusion_into_a_lagged_depot_is_unsupported() {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", CL, V).with_lagged_absorption(KA, 1.0, 0.1))
-        .unwrap();
+    b.drug(
+        DrugSpec::new("drug", OneCompartment { cl: CL, v: V }).with_lagged_absorption(KA, 1.0, 0.1),
+    )
+    .unwrap();
     let model = b.build().unwrap();
     let err = data_error(simulate_error(
         "ID,TIME,AMT,RATE,II,SS,CMT\n1,0,100,400,1,1,drug_depot\n1,1,.,.,.,.,.\n",
@@ -1079,7 +1090,8 @@ fn an_unknown_observed_compartment_lists_every_state() {
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e9, Exponential { rate: 0.1 }))
         .unwrap();
-    b.drug(DrugSpec::one_compartment("drug", CL, V)).unwrap();
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: CL, v: V }))
+        .unwrap();
     let model = b.build().unwrap();
     let err = data_error(simulate_error(
         "ID,TIME,AMT,CMT\n1,0,100,2\n1,1,.,3\n",

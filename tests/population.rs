@@ -644,9 +644,20 @@ fn immuno_model() -> Model {
             .with_transit(3, 0.5),
         )
         .unwrap();
-    let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04)).unwrap();
+    let ctl = b
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        })
+        .unwrap();
     let pd1 = b
-        .drug(DrugSpec::one_compartment("anti_pd1", 0.2, 3.0))
+        .drug(DrugSpec::new(
+            "anti_pd1",
+            OneCompartment { cl: 0.2, v: 3.0 },
+        ))
         .unwrap();
     b.kill(ctl, tumor, MassAction { rate: 1e-7 }).unwrap();
     b.effect(

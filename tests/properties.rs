@@ -128,13 +128,25 @@ fn immune_model(p: &ImmuneParams) -> Model {
     };
     let tumor = b.tumor(TumorSpec::new("tumor", p.tumor0, growth)).unwrap();
     let ctl = b
-        .effector(CellSpec::new("ctl", p.ctl0, p.source, p.death))
+        .effector(CellSpec {
+            name: "ctl".into(),
+            initial: p.ctl0,
+            source: p.source,
+            death: p.death,
+            ..Default::default()
+        })
         .unwrap();
     let treg = b
-        .suppressor(CellSpec::new("treg", p.treg0, p.source / 10.0, p.death))
+        .suppressor(CellSpec {
+            name: "treg".into(),
+            initial: p.treg0,
+            source: p.source / 10.0,
+            death: p.death,
+            ..Default::default()
+        })
         .unwrap();
     let drug = b
-        .drug(DrugSpec::one_compartment("drug", p.cl, p.v))
+        .drug(DrugSpec::new("drug", OneCompartment { cl: p.cl, v: p.v }))
         .unwrap();
     b.kill(ctl, tumor, MassAction { rate: p.kill }).unwrap();
     b.recruit(
@@ -215,7 +227,9 @@ proptest! {
 fn eradicated_tumor(law: impl Into<oncodyn::model::GrowthLaw>) -> Result<Vec<f64>, Error> {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e3, law)).unwrap();
-    let drug = b.drug(DrugSpec::one_compartment("drug", 0.0, 1.0)).unwrap();
+    let drug = b
+        .drug(DrugSpec::new("drug", OneCompartment { cl: 0.0, v: 1.0 }))
+        .unwrap();
     b.effect(drug, Target::TumorKill(tumor), Linear { slope: 0.05 })
         .unwrap();
     let model = b.build().unwrap();
@@ -316,7 +330,7 @@ proptest! {
     #[test]
     fn pk_without_elimination_conserves_the_dose(p in closed_pk()) {
         let mut b = ModelBuilder::new();
-        let mut spec = DrugSpec::two_compartment("drug", 0.0, p.v1, p.q1, p.v2)
+        let mut spec = DrugSpec::new("drug", TwoCompartment { cl: 0.0, v1: p.v1, q: p.q1, v2: p.v2 })
             .with_absorption(p.ka, p.f);
         spec.peripherals.push(oncodyn::model::Peripheral { q: p.q2, v: p.v3 });
         b.drug(spec).unwrap();
@@ -384,7 +398,7 @@ proptest! {
         interval in log_uniform(0.5, 7.0),
     ) {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::two_compartment("drug", cl, v1, q, v2).with_absorption(ka, 0.7))
+        b.drug(DrugSpec::new("drug", TwoCompartment { cl, v1, q, v2 }).with_absorption(ka, 0.7))
             .unwrap();
         let model = b.build().unwrap();
         let regimen = |s: f64| {
@@ -446,9 +460,9 @@ proptest! {
         let tumor = b
             .tumor(TumorSpec::new("tumor", 1e8, Gompertz { rate: 0.05, capacity: 1e11 }))
             .unwrap();
-        let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.05)).unwrap();
+        let ctl = b.effector(CellSpec { name: "ctl".into(), initial: 1e6, source: 1e4, death: 0.05, ..Default::default() }).unwrap();
         let drug = b
-            .drug(DrugSpec::two_compartment("drug", 0.5, 3.0, 0.8, 4.0).with_absorption(1.2, 0.8))
+            .drug(DrugSpec::new("drug", TwoCompartment { cl: 0.5, v1: 3.0, q: 0.8, v2: 4.0 }).with_absorption(1.2, 0.8))
             .unwrap();
         b.kill(ctl, tumor, MassAction { rate: 1e-9 }).unwrap();
         b.effect(drug, Target::TumorKill(tumor), Emax { emax: 0.5, ec50: 10.0 })

@@ -90,12 +90,14 @@ fn pk2cpt_q3w_matches_reference() {
 
     let mut b = ModelBuilder::new();
     let drug = b
-        .drug(DrugSpec::two_compartment(
+        .drug(DrugSpec::new(
             "pembrolizumab",
-            0.22,
-            3.48,
-            0.795,
-            4.06,
+            TwoCompartment {
+                cl: 0.22,
+                v1: 3.48,
+                q: 0.795,
+                v2: 4.06,
+            },
         ))
         .unwrap();
     let model = b.build().unwrap();
@@ -319,13 +321,38 @@ fn immune_depillis_matches_reference() {
             },
         ))
         .unwrap();
-    let nk = b.effector(CellSpec::new("nk", 1e5, 0.0, 4.12e-2)).unwrap();
-    let cd8 = b.effector(CellSpec::new("cd8", 1e2, 0.0, 2.04e-1)).unwrap();
+    let nk = b
+        .effector(CellSpec {
+            name: "nk".into(),
+            initial: 1e5,
+            source: 0.0,
+            death: 4.12e-2,
+            ..Default::default()
+        })
+        .unwrap();
+    let cd8 = b
+        .effector(CellSpec {
+            name: "cd8".into(),
+            initial: 1e2,
+            source: 0.0,
+            death: 2.04e-1,
+            ..Default::default()
+        })
+        .unwrap();
     let lymphocytes = b
-        .effector(CellSpec::new("lymphocytes", 6e10, 7.5e8, 1.2e-2))
+        .effector(CellSpec {
+            name: "lymphocytes".into(),
+            initial: 6e10,
+            source: 7.5e8,
+            death: 1.2e-2,
+            ..Default::default()
+        })
         .unwrap();
     let chemo = b
-        .drug(DrugSpec::one_compartment("chemo", 9.0e-1, 1.0))
+        .drug(DrugSpec::new(
+            "chemo",
+            OneCompartment { cl: 9.0e-1, v: 1.0 },
+        ))
         .unwrap();
     b.kill(nk, tumor, MassAction { rate: 6.41e-11 }).unwrap();
     b.kill(

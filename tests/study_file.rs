@@ -34,9 +34,23 @@ fn api_study(patients: usize, seed: u64) -> Result<(Study, PopulationSpec), onco
         )
         .with_radiosensitivity(0.3, 0.03),
     )?;
-    let ctl = b.effector(CellSpec::new("ctl", 3e5, 1.3e4, 0.04))?;
+    let ctl = b.effector(CellSpec {
+        name: "ctl".into(),
+        initial: 3e5,
+        source: 1.3e4,
+        death: 0.04,
+        ..Default::default()
+    })?;
     b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
-    let pd1 = b.drug(DrugSpec::two_compartment("pd1", 0.22, 3.48, 0.795, 4.06))?;
+    let pd1 = b.drug(DrugSpec::new(
+        "pd1",
+        TwoCompartment {
+            cl: 0.22,
+            v1: 3.48,
+            q: 0.795,
+            v2: 4.06,
+        },
+    ))?;
     b.effect(
         pd1,
         Target::EffectorKill(ctl),

@@ -68,7 +68,13 @@ pub fn build() -> Result<Model, oncodyn::Error> {
 
     // CTLs, Kuznetsov et al. 1994: source s = 1.3e4 cells/day, death d = 0.0412 1/day, starting
     // at their tumor-free level s/d = 3.155e5 cells.
-    let ctl = b.effector(CellSpec::new(CTL, 1.3e4 / 0.0412, 1.3e4, 0.0412))?;
+    let ctl = b.effector(CellSpec {
+        name: CTL.into(),
+        initial: 1.3e4 / 0.0412,
+        source: 1.3e4,
+        death: 0.0412,
+        ..Default::default()
+    })?;
     // Tumor-stimulated expansion p·T/(g + T)·E: p = 0.1245 1/day, g = 2.019e7 cells (Kuznetsov).
     b.recruit(tumor, ctl, Recruitment::expansion(0.1245, 2.019e7))?;
     // Inactivation by tumor contact m·E·T: m = 3.422e-10 1/(cell·day) (Kuznetsov).
@@ -78,7 +84,13 @@ pub fn build() -> Result<Model, oncodyn::Error> {
 
     // MDSCs, Shariatpanahi et al. 2018 (mechanisms.md §2c, MODEL1909090003): death β_S = 0.25
     // 1/day and source σ = 0.25·M_min = 1.25e6 cells/day, so 5e6 cells (M_min) without tumor.
-    let mdsc = b.suppressor(CellSpec::new("mdsc", 5e6, 1.25e6, 0.25))?;
+    let mdsc = b.suppressor(CellSpec {
+        name: "mdsc".into(),
+        initial: 5e6,
+        source: 1.25e6,
+        death: 0.25,
+        ..Default::default()
+    })?;
     // Tumor-driven influx α_S·T/(q + T): α_S = 1.2e8 cells/day, q = 1e10 cells (Shariatpanahi).
     b.recruit(tumor, mdsc, Recruitment::influx(1.2e8, 1e10))?;
     // Suppression of the CTL kill by 1 − Imax·S/(S50 + S). Imax = 0.82 = 1 − S_min of
@@ -97,7 +109,15 @@ pub fn build() -> Result<Model, oncodyn::Error> {
 
     // Anti-PD-1: pembrolizumab two-compartment PK, Ahamadi et al. 2017 Table 3 (pkpd.md §5.1):
     // CL = 0.22 L/day, V1 = 3.48 L, Q = 0.795 L/day, V2 = 4.06 L.
-    let anti_pd1 = b.drug(DrugSpec::two_compartment(ANTI_PD1, 0.22, 3.48, 0.795, 4.06))?;
+    let anti_pd1 = b.drug(DrugSpec::new(
+        ANTI_PD1,
+        TwoCompartment {
+            cl: 0.22,
+            v1: 3.48,
+            q: 0.795,
+            v2: 4.06,
+        },
+    ))?;
     // CTL kill multiplied by 1 + Emax·C/(EC50 + C), dimensionless. No published receptor-
     // occupancy EC50 was verified (pkpd.md §5.4): EC50 = 5 mg/L is chosen so that the effect
     // stays above 70 % of Emax at the first trough (12.7 mg/L, pkpd.md §5.1) and wanes over ~2
@@ -117,7 +137,7 @@ pub fn build() -> Result<Model, oncodyn::Error> {
     // drug decay γ of de Pillis et al. 2006 (immune.md §2b). V = 15 L is nominal (CL = 13.5
     // L/day); one de Pillis "drug unit" is read as 1 mg/L, so 75 mg over 1 day reproduces their
     // input v_M = 5 units/day for one day.
-    let chemo = b.drug(DrugSpec::one_compartment(CHEMO, 13.5, 15.0))?;
+    let chemo = b.drug(DrugSpec::new(CHEMO, OneCompartment { cl: 13.5, v: 15.0 }))?;
     // Tumor kill K_T·(1 − exp(−k·C)): K_T = 0.9 1/day (de Pillis 2006), k = 1 L/mg (one unit).
     b.effect(
         chemo,

@@ -9,8 +9,8 @@
 //!
 //! let mut b = ModelBuilder::new();
 //! let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Gompertz { rate: 0.1, capacity: 1e12 }))?;
-//! let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))?;
-//! let pd1 = b.drug(DrugSpec::two_compartment("anti_pd1", 0.2, 3.0, 0.8, 4.0))?;
+//! let ctl = b.effector(CellSpec { name: "ctl".into(), initial: 1e6, source: 1e4, death: 0.04, ..Default::default() })?;
+//! let pd1 = b.drug(DrugSpec::new("anti_pd1", TwoCompartment { cl: 0.2, v1: 3.0, q: 0.8, v2: 4.0 }))?;
 //! b.kill(ctl, tumor, MassAction { rate: 1e-10 })?;   // (by, on): swapped arguments do not compile
 //! b.effect(pd1, Target::EffectorKill(ctl), Emax { emax: 1.0, ec50: 10.0 })?;
 //! let model = b.build()?;
@@ -310,7 +310,7 @@ impl ModelBuilder {
     /// // IL-2 produced by effectors in proportion to tumor contact, k·E·T/(g + T).
     /// let mut b = ModelBuilder::new();
     /// let tumor = b.tumor(TumorSpec::new("tumor", 1e6, Exponential { rate: 0.1 }))?;
-    /// let ctl = b.effector(CellSpec::new("ctl", 1e5, 0.0, 0.1))?;
+    /// let ctl = b.effector(CellSpec { name: "ctl".into(), initial: 1e5, source: 0.0, death: 0.1, ..Default::default() })?;
     /// let il2 = b.species(SpeciesSpec::new("il2", Unit::PicogramsPerMilliliter, 0.0))?;
     /// b.parameter("k", 5e-5)?;
     /// b.parameter("g", 1e5)?;
@@ -473,7 +473,7 @@ impl ModelBuilder {
     /// // PD-L1 (dimensionless expression) inhibits kill by up to 90%, half at 0.5.
     /// let mut b = ModelBuilder::new();
     /// let tumor = b.tumor(TumorSpec::new("tumor", 1e8, Exponential { rate: 0.1 }))?;
-    /// let ctl = b.effector(CellSpec::new("ctl", 1e6, 0.0, 0.0))?;
+    /// let ctl = b.effector(CellSpec { name: "ctl".into(), initial: 1e6, source: 0.0, death: 0.0, ..Default::default() })?;
     /// let pdl1 = b.species(SpeciesSpec::new("pdl1", Unit::Dimensionless, 0.5))?;
     /// b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
     /// b.modify(

@@ -81,7 +81,7 @@ pub struct Exhaustion {
 ///
 /// let mut b = ModelBuilder::new();
 /// let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Exponential { rate: 0.0 }))?;
-/// let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e5, 0.1))?;
+/// let ctl = b.effector(CellSpec { name: "ctl".into(), initial: 1e6, source: 1e5, death: 0.1, ..Default::default() })?;
 /// b.kill(ctl, tumor, MassAction { rate: 1e-12 })?;
 /// let params = ExhaustionParams {
 ///     name: "ctl_exhausted".into(),
@@ -109,7 +109,13 @@ pub fn add_exhaustion(
     params: &ExhaustionParams,
     blockade: Option<&Blockade>,
 ) -> Result<Exhaustion, BuildError> {
-    let exhausted = b.effector(CellSpec::new(&params.name, 0.0, 0.0, params.death))?;
+    let exhausted = b.effector(CellSpec {
+        name: params.name.clone(),
+        initial: 0.0,
+        source: 0.0,
+        death: params.death,
+        ..Default::default()
+    })?;
     b.kill(exhausted, tumor, params.kill)?;
     let exhaustion = b.transition(
         &format!("{}_exhaustion", params.name),

@@ -343,7 +343,7 @@ impl Model {
     ///
     /// let mut b = ModelBuilder::new();
     /// let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Gompertz { rate: 0.05, capacity: 1e12 }))?;
-    /// let ctl = b.effector(CellSpec::new("ctl", 1e6, 1e4, 0.04))?;
+    /// let ctl = b.effector(CellSpec { name: "ctl".into(), initial: 1e6, source: 1e4, death: 0.04, ..Default::default() })?;
     /// b.kill(ctl, tumor, MassAction { rate: 1e-7 })?;
     /// let text = b.build()?.equations().to_string();
     /// assert!(text.contains("dtumor/dt = 0.05·tumor·ln(1e12/tumor) − 1e-7·ctl·tumor"));

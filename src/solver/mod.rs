@@ -74,7 +74,7 @@ fn check_times(times: &[f64], start: f64) -> Result<(), ScheduleError> {
 /// // A drug whose clearance doubles from day 10 (e.g. a covariate change): two models with the
 /// // same states, switched at t = 10.
 /// let mut b = ModelBuilder::new();
-/// let drug = b.drug(DrugSpec::one_compartment("drug", 1.0, 10.0))?;   // k = 0.1 1/day
+/// let drug = b.drug(DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 10.0 }))?;   // k = 0.1 1/day
 /// let before = b.build()?;
 /// let after = before.modified(|spec| spec.drugs[0].cl = 2.0)?;         // k = 0.2 1/day
 /// let regimen = Regimen::new("one").with(Dose::bolus(0.0, "drug", 100.0));
@@ -199,7 +199,7 @@ impl<'a> Simulation<'a> {
 /// use oncodyn::prelude::*;
 ///
 /// let mut b = ModelBuilder::new();
-/// let drug = b.drug(DrugSpec::one_compartment("drug", 2.0, 10.0))?; // k = 0.2 1/day
+/// let drug = b.drug(DrugSpec::new("drug", OneCompartment { cl: 2.0, v: 10.0 }))?; // k = 0.2 1/day
 /// let model = b.build()?;
 /// let regimen = Regimen::new("single").with(Dose::bolus(0.0, "drug", 100.0));
 /// let opts = SolverOptions { rtol: 1e-10, ..Default::default() };

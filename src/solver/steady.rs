@@ -67,7 +67,7 @@ const FD_ATOL_MULTIPLE: f64 = 1e3;
 /// use oncodyn::solver::{steady_state, Period};
 ///
 /// let mut b = ModelBuilder::new();
-/// b.drug(DrugSpec::one_compartment("drug", 2.0, 10.0))?; // k = 0.2 1/day
+/// b.drug(DrugSpec::new("drug", OneCompartment { cl: 2.0, v: 10.0 }))?; // k = 0.2 1/day
 /// let model = b.build()?;
 /// let q12h = Regimen::new("q12h").with(Dose::bolus(0.0, "drug", 100.0));
 /// let opts = SolverOptions { rtol: 1e-10, ..Default::default() };

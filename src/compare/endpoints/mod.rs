@@ -27,7 +27,7 @@
 //!
 //! let mut b = ModelBuilder::new();
 //! let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Exponential { rate: 0.1 }))?;
-//! let chemo = b.drug(DrugSpec::one_compartment("chemo", 2.0, 10.0))?;
+//! let chemo = b.drug(DrugSpec::new("chemo", OneCompartment { cl: 2.0, v: 10.0 }))?;
 //! b.effect(chemo, Target::TumorKill(tumor), Linear { slope: 0.04 })?; // L/(mg·day)
 //! let model = b.build()?;
 //! let regimen = Regimen::new("single").with(Dose::bolus(0.0, "chemo", 100.0));

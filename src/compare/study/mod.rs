@@ -51,7 +51,7 @@ pub const MAX_THREADS: usize = 256;
 ///
 /// let mut b = ModelBuilder::new();
 /// let tumor = b.tumor(TumorSpec::new("tumor", 1e9, Exponential { rate: 0.03 }))?;
-/// let chemo = b.drug(DrugSpec::one_compartment("chemo", 13.5, 15.0))?;
+/// let chemo = b.drug(DrugSpec::new("chemo", OneCompartment { cl: 13.5, v: 15.0 }))?;
 /// b.effect(chemo, Target::TumorKill(tumor), Emax { emax: 1.0, ec50: 2.0 })?;
 /// let model = b.build()?;
 /// let spec = PopulationSpec::new(vec![Parameter::log_normal_cv("growth", 0.03, 0.3)]);

@@ -366,7 +366,7 @@ impl EventTable {
     /// use oncodyn::prelude::*;
     ///
     /// let mut b = ModelBuilder::new();
-    /// b.drug(DrugSpec::one_compartment("drug", 2.0, 10.0))?;      // CL 2 L/day, V 10 L
+    /// b.drug(DrugSpec::new("drug", OneCompartment { cl: 2.0, v: 10.0 }))?;      // CL 2 L/day, V 10 L
     /// let model = b.build()?;
     /// let table = EventTable::from_csv_str(
     ///     "ID,TIME,EVID,AMT,CMT,DV\n\

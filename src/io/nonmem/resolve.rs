@@ -381,13 +381,16 @@ fn tails(r: &DataRecord, kind: Kind) -> Vec<(f64, f64)> {
 mod tests {
     use super::*;
     use crate::io::nonmem::Evid;
-    use crate::prelude::{DrugSpec, ModelBuilder};
+    use crate::prelude::{DrugSpec, ModelBuilder, OneCompartment};
 
     /// One oral drug with a 0.25-day absorption lag: 1 = `drug_depot`, 2 = `drug_central`.
     fn oral_model() -> Model {
         let mut b = ModelBuilder::new();
-        b.drug(DrugSpec::one_compartment("drug", 5.0, 10.0).with_lagged_absorption(1.5, 1.0, 0.25))
-            .unwrap();
+        b.drug(
+            DrugSpec::new("drug", OneCompartment { cl: 5.0, v: 10.0 })
+                .with_lagged_absorption(1.5, 1.0, 0.25),
+        )
+        .unwrap();
         b.build().unwrap()
     }
 

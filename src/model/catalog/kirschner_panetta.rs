@@ -113,7 +113,13 @@ pub fn add_kirschner_panetta_1998(
             capacity: p.capacity,
         },
     ))?;
-    let effector = builder.effector(CellSpec::new("effector", p.e0, p.s1, p.mu2))?;
+    let effector = builder.effector(CellSpec {
+        name: "effector".into(),
+        initial: p.e0,
+        source: p.s1,
+        death: p.mu2,
+        ..Default::default()
+    })?;
     let unit = Unit::Other("IL-2 units".to_string());
     let il2 = builder.species(
         SpeciesSpec::new("il2", unit, p.il0)

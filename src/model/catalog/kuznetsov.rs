@@ -96,7 +96,13 @@ pub fn add_kuznetsov_1994(
             capacity: p.capacity,
         },
     ))?;
-    let effector = builder.effector(CellSpec::new("effector", p.e0, p.s, p.d))?;
+    let effector = builder.effector(CellSpec {
+        name: "effector".into(),
+        initial: p.e0,
+        source: p.s,
+        death: p.d,
+        ..Default::default()
+    })?;
     builder.kill(effector, tumor, MassAction { rate: p.n })?;
     builder.recruit(tumor, effector, Recruitment::expansion(p.p, p.g))?;
     builder.inactivate(tumor, effector, p.m)?;

@@ -3,7 +3,9 @@
 use crate::builder::{ModelBuilder, Target};
 use crate::model::error::BuildError;
 use crate::model::BurdenUnit;
-use crate::model::{DrugId, DrugSpec, Linear, Model, Simeoni, StateId, Tumor, TumorSpec};
+use crate::model::{
+    DrugId, DrugSpec, Linear, Model, OneCompartment, Simeoni, StateId, Tumor, TumorSpec,
+};
 use serde::{Deserialize, Serialize};
 
 /// Parameters of the Simeoni tumor-growth-inhibition model with one-compartment IV-bolus PK.
@@ -64,10 +66,12 @@ pub fn simeoni_2004(p: &SimeoniParams) -> Result<SimeoniModel, BuildError> {
             .in_unit(BurdenUnit::Grams)
             .with_transit(3, p.k1),
     )?;
-    let drug = b.drug(DrugSpec::one_compartment(
+    let drug = b.drug(DrugSpec::new(
         "drug",
-        p.elimination * p.volume,
-        p.volume,
+        OneCompartment {
+            cl: p.elimination * p.volume,
+            v: p.volume,
+        },
     ))?;
     b.effect(drug, Target::TumorKill(tumor), Linear { slope: p.k2 })?;
     Ok(SimeoniModel {

@@ -52,7 +52,13 @@ fn names_that_do_not_read_back_are_listed_by_position() {
 #[test]
 fn a_repeated_pair_is_listed_by_position_and_a_unique_one_by_pair() {
     let mut s = spec(&["t"]);
-    s.effectors.push(CellSpec::new("e", 1.0, 0.0, 0.1));
+    s.effectors.push(CellSpec {
+        name: "e".into(),
+        initial: 1.0,
+        source: 0.0,
+        death: 0.1,
+        ..Default::default()
+    });
     for rate in [1.0, 2.0] {
         s.kills.push(KillSpec {
             by: "e".into(),
