@@ -7,7 +7,7 @@
 //! trajectories — a state, a concentration `<drug>_conc`, a burden `<tumor>_burden` — or the
 //! summed volume or sphere diameter of all its tumors, what calipers or CT scans of a
 //! several-clone tumor measure), each subject's doses and
-//! observations ([`SubjectData`], or a NONMEM-style [`EventTable`]), the [`FreeParameter`]s
+//! observations ([`SubjectData`], or a NONMEM-style [`EventTable`](super::io::nonmem::EventTable)), the [`FreeParameter`]s
 //! (every other parameter stays at the model's value) and an [`ErrorModel`]. [`FitProblem::fit`]
 //! returns a [`FitReport`].
 //!
@@ -80,7 +80,6 @@ pub use report::{
 pub use transform::{FreeParameter, Transform};
 
 use crate::dosing::{Compartment, Regimen, Subject};
-use crate::io::nonmem::{EventSettings, EventTable, Evid, SteadyStateKind};
 use crate::model::{Model, Slot, StateRole};
 use crate::solver::{simulate, Method, Simulation, SolverOptions};
 use crate::trajectory::LookupError;
@@ -92,6 +91,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One subject's doses and observations, in memory.
 ///
@@ -197,7 +197,7 @@ pub(crate) struct Observed {
 
 /// How a subject is simulated.
 #[derive(Clone, Debug)]
-enum Dosing {
+pub(crate) enum Dosing {
     /// A regimen, simulated at the distinct observation times `times`; observation `i` reads
     /// row `time_index[i]` of them.
     Regimen {
@@ -206,20 +206,25 @@ enum Dosing {
         times: Vec<f64>,
         time_index: Vec<usize>,
     },
-    /// One subject's records of an event table; observations are its EVID 0 records with a
-    /// DV, in file order.
-    Records {
-        table: EventTable,
-        settings: EventSettings,
-    },
+    /// One subject's records of a data file, simulated by the file's reader; observations
+    /// are the records' observations, in file order.
+    Records(Arc<dyn RecordedDosing>),
+}
+
+/// A subject's doses kept as the records of a data file (a NONMEM-style event table), which
+/// the file's reader simulates: the fit module names no file format.
+pub(crate) trait RecordedDosing: std::fmt::Debug + Send + Sync {
+    /// The predictions at the subject's observations, in file order, for `model` solved with
+    /// `solver`.
+    fn predict(&self, model: &Model, solver: &SolverOptions) -> Result<Vec<f64>, Error>;
 }
 
 /// A checked subject.
 #[derive(Clone, Debug)]
-struct Checked {
-    id: String,
-    dosing: Dosing,
-    observations: Vec<Observed>,
+pub(crate) struct Checked {
+    pub id: String,
+    pub dosing: Dosing,
+    pub observations: Vec<Observed>,
 }
 
 /// A model, data and free parameters, checked and ready to fit (see the [module docs](self)).
@@ -333,88 +338,8 @@ impl FitProblem {
         FitProblem::assemble(model, output, checked, parameters, error)
     }
 
-    /// A problem with the subjects of a NONMEM-style event table: its observations are the
-    /// EVID 0 records with a DV (MDV = 0), its doses those of the records, simulated as
-    /// [`EventTable::simulate`] does. `settings.output` is the observed output;
-    /// `settings.solver` is replaced by the problem's solver ([`with_solver`](Self::with_solver)).
-    ///
-    /// An observation record before the first dose record in file order, or at its time (for
-    /// a transient dose), counts as before the first dose for a drug output.
-    ///
-    /// # Errors
-    /// The table's [`DataError`](crate::DataError)s (as [`EventTable::validate`], and for
-    /// settings or compartments that do not fit the model), and the errors of
-    /// [`new`](Self::new), naming the record's `line`.
-    pub fn from_event_table(
-        model: &Model,
-        table: &EventTable,
-        settings: &EventSettings,
-        parameters: Vec<FreeParameter>,
-        error: ErrorModel,
-    ) -> Result<FitProblem, Error> {
-        table.validate()?;
-        let output = settings.output.clone();
-        let drug = output_drug(model, &output);
-        let settings = EventSettings {
-            solver: FitProblem::default_solver(),
-            ..settings.clone()
-        };
-        let mut checked = Vec::new();
-        for subject in table.subjects() {
-            subject.segments(model, &settings)?;
-            let records = subject.records;
-            let first = records.iter().position(|r| r.evid.is_dose());
-            let mut observations = Vec::new();
-            for (i, r) in records.iter().enumerate() {
-                let Some(dv) = r.dv.filter(|_| r.evid == Evid::Observation && !r.mdv) else {
-                    continue;
-                };
-                let o = Observed {
-                    time: r.time,
-                    value: dv,
-                    line: Some(r.line),
-                };
-                let index = observations.len();
-                check_observation(subject.id, index, &o, error)?;
-                if let (Some(drug), true) = (&drug, error.needs_positive_values()) {
-                    let before = first.is_none_or(|f| {
-                        i < f
-                            || (r.time == records[f].time
-                                && records[f].ss == SteadyStateKind::Transient)
-                    });
-                    if before {
-                        return Err(FitError::ObservationBeforeFirstDose {
-                            subject: subject.id.to_string(),
-                            line: Some(r.line),
-                            index,
-                            time: r.time,
-                            drug: drug.clone(),
-                            first_dose: first.map(|f| records[f].time),
-                        }
-                        .into());
-                    }
-                }
-                observations.push(o);
-            }
-            checked.push(Checked {
-                id: subject.id.to_string(),
-                dosing: Dosing::Records {
-                    table: EventTable {
-                        covariates: table.covariates.clone(),
-                        records: records.to_vec(),
-                    },
-                    settings: settings.clone(),
-                },
-                observations,
-            });
-        }
-        Ok(FitProblem::assemble(
-            model, output, checked, parameters, error,
-        )?)
-    }
-
     /// The checks common to both constructors.
-    fn assemble(
+    pub(crate) fn assemble(
         model: &Model,
         output: Observable,
         subjects: Vec<Checked>,
@@ -486,11 +411,6 @@ impl FitProblem {
         solver
             .state_tolerances(&self.model)
             .map_err(|source| FitError::InvalidSolver { source })?;
-        for s in &mut self.subjects {
-            if let Dosing::Records { settings, .. } = &mut s.dosing {
-                settings.solver = solver.clone();
-            }
-        }
         self.solver = solver;
         Ok(self)
     }
@@ -640,9 +560,11 @@ impl FitProblem {
                         values_at(&trajectory, &self.output, times).map_err(subject_error)?;
                     predictions.extend(time_index.iter().map(|&k| values[k]));
                 }
-                Dosing::Records { table, settings } => {
-                    let all = table.simulate(&model, settings).map_err(subject_error)?;
-                    predictions.extend(all.iter().filter(|p| p.dv.is_some()).map(|p| p.value));
+                Dosing::Records(records) => {
+                    let values = records
+                        .predict(&model, &self.solver)
+                        .map_err(subject_error)?;
+                    predictions.extend(values);
                 }
             }
         }
@@ -856,7 +778,7 @@ impl FitProblem {
 
 /// The drug whose amount or concentration `output` is, when every state of that drug starts
 /// at 0 (so its prediction is 0 before the first dose).
-fn output_drug(model: &Model, output: &Observable) -> Option<String> {
+pub(crate) fn output_drug(model: &Model, output: &Observable) -> Option<String> {
     let output = output.column_name()?;
     let drug = model
         .spec()
@@ -911,7 +833,7 @@ fn first_dose(model: &Model, regimen: &Regimen, drug: &str) -> Option<f64> {
 }
 
 /// Checks one observation's time and value against the error model.
-fn check_observation(
+pub(crate) fn check_observation(
     subject: &str,
     index: usize,
     o: &Observed,
