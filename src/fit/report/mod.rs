@@ -28,6 +28,7 @@
 //! `AIC = −2LL + 2k`, `BIC = −2LL + k·ln n`, with `k` the free plus error-model parameters.
 
 mod covariance;
+mod display;
 mod estimates;
 mod individual;
 mod starts;
