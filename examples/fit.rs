@@ -26,9 +26,7 @@
 
 use clap::Parser;
 use oncodyn::compare::ParamPath;
-use oncodyn::fit::{
-    ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, IndividualFits, ObservationFit,
-};
+use oncodyn::fit::{ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, ObservationFit};
 use oncodyn::io::nonmem::{EventSettings, EventTable, Evid};
 use oncodyn::io::ModelFile;
 use oncodyn::model::Model;
@@ -211,7 +209,7 @@ pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
             "           {:<8} {:<40} initial {:<12} ({})",
             p.name,
             p.path.to_string(),
-            fmt_num(p.initial),
+            p.initial,
             p.transform.as_str()
         );
     }
@@ -220,11 +218,11 @@ pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     let started = Instant::now();
     let (reports, individual) = if args.per_subject {
         let fits = problem.fit_individual(&options)?;
-        print_individual(&fits);
+        println!("{fits}");
         (fits.fits.clone(), Some(fits))
     } else {
         let report = problem.fit(&options)?;
-        print_report(&report);
+        println!("{report}");
         (vec![report], None)
     };
     println!("\nfit time   {:.2} s", started.elapsed().as_secs_f64());
@@ -375,151 +373,6 @@ fn resolve(name: &str, fields: &[String]) -> Result<String, Box<dyn Error>> {
         )
         .into()),
     }
-}
-
-/// A number in a short, readable form.
-fn fmt_num(v: f64) -> String {
-    if !v.is_finite() {
-        return format!("{v}");
-    }
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
-        format!("{v:.4e}")
-    } else {
-        format!("{v:.5}")
-    }
-}
-
-fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_string(), fmt_num)
-}
-
-fn print_report(report: &FitReport) {
-    let w = report
-        .estimates
-        .iter()
-        .map(|e| e.name.len())
-        .max()
-        .unwrap_or(0)
-        .max(9);
-    println!(
-        "{:<w$} {:>12} {:>12} {:>27} {:>8}",
-        "parameter", "estimate", "SE", "95% CI", "RSE%"
-    );
-    for e in &report.estimates {
-        let ci = e.interval.map_or_else(
-            || "-".to_string(),
-            |i| format!("[{}, {}]", fmt_num(i.lower), fmt_num(i.upper)),
-        );
-        let rse = e
-            .relative_standard_error
-            .map_or_else(|| "-".to_string(), |r| format!("{:.1}", 100.0 * r));
-        println!(
-            "{:<w$} {:>12} {:>12} {:>27} {:>8}",
-            e.name,
-            fmt_num(e.estimate),
-            opt(e.standard_error),
-            ci,
-            rse
-        );
-    }
-    for e in &report.error_parameters {
-        let ci = e.interval.map_or_else(
-            || "-".to_string(),
-            |i| format!("[{}, {}]", fmt_num(i.lower), fmt_num(i.upper)),
-        );
-        println!(
-            "{:<w$} {:>12} {:>12} {:>27} {:>8}",
-            e.name,
-            fmt_num(e.estimate),
-            opt(e.standard_error),
-            ci,
-            "-"
-        );
-    }
-    println!();
-    println!(
-        "-2LL {:.4}   AIC {:.4}   BIC {:.4}   (n = {}, df = {})",
-        report.minus_two_log_likelihood,
-        report.aic,
-        report.bic,
-        report.n_observations,
-        report.degrees_of_freedom
-    );
-    println!(
-        "termination {:?} after {} iterations, {} evaluations (best of {} starts: start {}, {} distinct optima)",
-        report.termination,
-        report.iterations,
-        report.evaluations,
-        report.starts.len(),
-        report.best_start,
-        report.optima.len()
-    );
-    if let Some(c) = report.condition_number {
-        println!("condition number {c:.3e}");
-    }
-    if report.warnings.is_empty() {
-        println!("warnings    none");
-    } else {
-        for w in &report.warnings {
-            println!("warning     {w:?}");
-        }
-    }
-}
-
-fn print_individual(fits: &IndividualFits) {
-    let names: Vec<&str> = fits
-        .fits
-        .first()
-        .map(|r| r.estimates.iter().map(|e| e.name.as_str()).collect())
-        .unwrap_or_default();
-    print!("{:<10}", "subject");
-    for n in &names {
-        print!(" {:>12} {:>6}", n, "RSE%");
-    }
-    println!(" {:>12} {:>5} {:<20}", "-2LL", "n", "termination");
-    for r in &fits.fits {
-        let id = r.subjects.join(",");
-        print!("{id:<10}");
-        for e in &r.estimates {
-            let rse = e
-                .relative_standard_error
-                .map_or_else(|| "-".to_string(), |x| format!("{:.1}", 100.0 * x));
-            print!(" {:>12} {:>6}", fmt_num(e.estimate), rse);
-        }
-        println!(
-            " {:>12.3} {:>5} {:<20}",
-            r.minus_two_log_likelihood,
-            r.n_observations,
-            format!("{:?}", r.termination)
-        );
-        for w in &r.warnings {
-            println!("{:<10} warning {w:?}", "");
-        }
-    }
-    for f in &fits.failures {
-        println!("failed     subject {}: {}", f.subject, f.message);
-    }
-    if !fits.not_converged.is_empty() {
-        println!("not converged: {}", fits.not_converged.join(", "));
-    }
-    println!("\ntwo-stage summary");
-    println!(
-        "{:<10} {:>4} {:>12} {:>12} {:>8}",
-        "parameter", "n", "mean", "SD", "CV%"
-    );
-    for s in &fits.summary {
-        println!(
-            "{:<10} {:>4} {:>12} {:>12} {:>8}",
-            s.parameter,
-            s.n,
-            fmt_num(s.mean),
-            opt(s.sd),
-            s.cv.map_or_else(|| "-".to_string(), |c| format!("{:.1}", 100.0 * c))
-        );
-    }
-    let total: f64 = fits.fits.iter().map(|r| r.minus_two_log_likelihood).sum();
-    println!("\nsum of -2LL over {} fits: {total:.4}", fits.fits.len());
 }
 
 /// Dense predicted curves per subject at the estimates: the subject's records with extra

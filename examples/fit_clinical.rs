@@ -47,7 +47,7 @@ use clap::Parser;
 use oncodyn::fit::{ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, SubjectData};
 use oncodyn::model::{BurdenUnit, Exponential, TumorSpec};
 use oncodyn::prelude::*;
-use oncodyn::stats::quantile;
+use oncodyn::stats::summarize;
 use oncodyn::trajectory::Observable;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -350,10 +350,9 @@ pub fn fit_patients(patients: &[Patient], options: &FitOptions) -> Vec<PatientFi
         .collect()
 }
 
-/// Median and quartiles (type 7, the library's [`quantile`]) of `values`, `None` when empty.
+/// Median and quartiles (type 7, the library's [`summarize`]) of `values`, `None` when empty.
 fn quartiles(values: &[f64]) -> Option<(f64, f64, f64)> {
-    let q = |p: f64| quantile(values, p).ok();
-    Some((q(0.5)?, q(0.25)?, q(0.75)?))
+    summarize(values).ok().map(|s| (s.median, s.q25, s.q75))
 }
 
 /// One summary row over a group of patients.

@@ -74,6 +74,7 @@ use std::fmt;
 
 mod check;
 mod delivery;
+mod fit;
 mod read;
 mod resolve;
 mod segments;
