@@ -37,70 +37,82 @@ pub(super) struct Entry {
     kind: Kind,
 }
 
+/// Checks parameter `p` into the entry it is drawn from.
 pub(super) fn entry(p: &Parameter) -> Result<Entry, PopulationError> {
-    let invalid = |field: &'static str, value: f64, reason: &'static str| {
-        PopulationError::InvalidDistribution {
-            parameter: p.name.clone(),
-            field,
-            value,
-            reason,
-        }
-    };
-    let bad = |field, value, reason| Err(invalid(field, value, reason));
     let typical = p.typical;
     if !typical.is_finite() {
-        return bad("typical", typical, "must be finite");
+        return Err(invalid(p, "typical", typical, "must be finite"));
     }
-    let spread = |field: &'static str, value: f64| {
-        if value.is_finite() && value >= 0.0 {
-            Ok(value)
-        } else {
-            Err(invalid(field, value, "must be finite and non-negative"))
-        }
-    };
     let kind = match p.distribution {
         Distribution::Fixed => Kind::Fixed,
-        Distribution::LogNormal { omega } => {
-            spread("omega", omega)?;
-            if typical <= 0.0 {
-                return bad(
-                    "typical",
-                    typical,
-                    "must be positive for a log-normal parameter",
-                );
-            }
-            Kind::LogNormal { sd: omega }
-        }
+        Distribution::LogNormal { omega } => log_normal(p, spread(p, "omega", omega)?)?,
         Distribution::LogNormalCv { cv } => {
-            spread("cv", cv)?;
-            if typical <= 0.0 {
-                return bad(
-                    "typical",
-                    typical,
-                    "must be positive for a log-normal parameter",
-                );
-            }
-            Kind::LogNormal {
-                sd: cv.mul_add(cv, 1.0).ln().sqrt(),
-            }
+            spread(p, "cv", cv)?;
+            log_normal(p, cv.mul_add(cv, 1.0).ln().sqrt())?
         }
         Distribution::Normal { sd } => Kind::Normal {
-            sd: spread("sd", sd)?,
+            sd: spread(p, "sd", sd)?,
         },
-        Distribution::Uniform { low, high } => {
-            if !low.is_finite() {
-                return bad("low", low, "must be finite");
-            }
-            if !(high.is_finite() && high > low) {
-                return bad("high", high, "must be finite and greater than low");
-            }
-            if !(low..=high).contains(&typical) {
-                return bad("typical", typical, "must lie between low and high");
-            }
-            Kind::Uniform { low, high }
-        }
+        Distribution::Uniform { low, high } => uniform(p, low, high)?,
     };
     Ok(Entry { typical, kind })
+}
+
+/// [`PopulationError::InvalidDistribution`] for `field` of parameter `p`.
+fn invalid(
+    p: &Parameter,
+    field: &'static str,
+    value: f64,
+    reason: &'static str,
+) -> PopulationError {
+    PopulationError::InvalidDistribution {
+        parameter: p.name.clone(),
+        field,
+        value,
+        reason,
+    }
+}
+
+/// `value` of the spread `field` (ω, CV or SD) of `p`, which must be finite and non-negative.
+fn spread(p: &Parameter, field: &'static str, value: f64) -> Result<f64, PopulationError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(invalid(p, field, value, "must be finite and non-negative"))
+    }
+}
+
+/// A log-normal entry with log-scale standard deviation `sd`, for a positive typical value.
+fn log_normal(p: &Parameter, sd: f64) -> Result<Kind, PopulationError> {
+    if p.typical <= 0.0 {
+        let reason = "must be positive for a log-normal parameter";
+        return Err(invalid(p, "typical", p.typical, reason));
+    }
+    Ok(Kind::LogNormal { sd })
+}
+
+/// A uniform entry on `[low, high]`: both finite, `high > low`, the typical value between.
+fn uniform(p: &Parameter, low: f64, high: f64) -> Result<Kind, PopulationError> {
+    if !low.is_finite() {
+        return Err(invalid(p, "low", low, "must be finite"));
+    }
+    if !(high.is_finite() && high > low) {
+        return Err(invalid(
+            p,
+            "high",
+            high,
+            "must be finite and greater than low",
+        ));
+    }
+    if !(low..=high).contains(&p.typical) {
+        return Err(invalid(
+            p,
+            "typical",
+            p.typical,
+            "must lie between low and high",
+        ));
+    }
+    Ok(Kind::Uniform { low, high })
 }
 
 /// A correlated block: the entries it covers and the lower Cholesky factor of their covariance.
@@ -387,6 +399,80 @@ impl Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The field and reason of the error `p` is refused with.
+    fn refusal(p: Parameter) -> (&'static str, &'static str) {
+        match entry(&p) {
+            Err(PopulationError::InvalidDistribution { field, reason, .. }) => (field, reason),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn entry_converts_a_cv_to_the_log_scale_sd() {
+        let e = entry(&Parameter::log_normal_cv("k", 2.0, 0.5)).unwrap();
+        let sd = (1.25_f64).ln().sqrt();
+        assert_eq!(
+            e,
+            Entry {
+                typical: 2.0,
+                kind: Kind::LogNormal { sd }
+            }
+        );
+        let e = entry(&Parameter::normal("k", -1.0, 0.3)).unwrap();
+        assert_eq!(e.kind, Kind::Normal { sd: 0.3 });
+        assert_eq!(
+            entry(&Parameter::fixed("k", 0.0)).unwrap().kind,
+            Kind::Fixed
+        );
+    }
+
+    #[test]
+    fn entry_names_the_field_it_refuses() {
+        let positive = "must be positive for a log-normal parameter";
+        let spread = "must be finite and non-negative";
+        assert_eq!(
+            refusal(Parameter::fixed("k", f64::NAN)),
+            ("typical", "must be finite")
+        );
+        assert_eq!(
+            refusal(Parameter::log_normal("k", 0.0, 0.2)),
+            ("typical", positive)
+        );
+        assert_eq!(
+            refusal(Parameter::log_normal("k", 0.0, -0.2)),
+            ("omega", spread)
+        );
+        assert_eq!(
+            refusal(Parameter::log_normal_cv("k", -1.0, 0.2)),
+            ("typical", positive)
+        );
+        assert_eq!(
+            refusal(Parameter::log_normal_cv("k", 1.0, f64::INFINITY)),
+            ("cv", spread)
+        );
+        assert_eq!(refusal(Parameter::normal("k", 1.0, -1.0)), ("sd", spread));
+    }
+
+    #[test]
+    fn uniform_needs_finite_ordered_bounds_around_the_typical_value() {
+        let p = Parameter::uniform("k", 1.0, 3.0);
+        assert_eq!(
+            uniform(&p, 1.0, 3.0).unwrap(),
+            Kind::Uniform {
+                low: 1.0,
+                high: 3.0
+            }
+        );
+        let field = |low, high| match uniform(&p, low, high) {
+            Err(PopulationError::InvalidDistribution { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(f64::NEG_INFINITY, 3.0), "low");
+        assert_eq!(field(1.0, 1.0), "high");
+        assert_eq!(field(1.0, f64::NAN), "high");
+        assert_eq!(field(2.5, 3.0), "typical");
+    }
 
     #[test]
     fn correlation_omega_scales_rho_by_both_standard_deviations() {

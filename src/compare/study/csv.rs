@@ -1,6 +1,6 @@
 //! The study's CSV files: one row per patient and arm, one row per arm.
 
-use super::{Outcome, StudyOutcomes, StudyResult};
+use super::{Failure, Outcome, PatientEndpoints, StudyOutcomes, StudyResult};
 use crate::compare::population::Population;
 use crate::Error;
 
@@ -55,9 +55,7 @@ impl StudyResult {
             ])
             .map_err(crate::IoError::from)?;
         }
-        w.flush()
-            .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
-        Ok(())
+        finish(w)
     }
 }
 
@@ -97,9 +95,7 @@ impl StudyOutcomes {
             row.resize(SUMMARY_HEADER.len(), String::new());
             w.write_record(&row).map_err(crate::IoError::from)?;
         }
-        w.flush()
-            .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
-        Ok(())
+        finish(w)
     }
 }
 
@@ -135,87 +131,113 @@ fn write_per_patient<W: std::io::Write>(
     writer: W,
 ) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(writer);
-    let drugs: Vec<String> = outcomes
+    let header = per_patient_header(parameter_names, &exposure_drugs(outcomes));
+    w.write_record(&header).map_err(crate::IoError::from)?;
+    let n_arms = arms.len();
+    for (k, o) in outcomes.iter().enumerate() {
+        let row = match o {
+            Outcome::Done(e) => {
+                let values = population.patients()[k / n_arms].values();
+                done_row(e, &arms[e.arm], values)
+            }
+            Outcome::Failed(f) => failed_row(f, &arms[f.arm], header.len()),
+        };
+        w.write_record(&row).map_err(crate::IoError::from)?;
+    }
+    finish(w)
+}
+
+/// Flushes a CSV writer.
+fn finish<W: std::io::Write>(mut w: csv::Writer<W>) -> Result<(), Error> {
+    w.flush()
+        .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
+    Ok(())
+}
+
+/// The endpoint columns of per_patient.csv, between `status` and the exposure columns.
+const ENDPOINT_COLUMNS: [&str; 10] = [
+    "final_burden",
+    "nadir",
+    "nadir_time_d",
+    "best_percent_change",
+    "tumor_auc",
+    "ttp_d",
+    "ttp_censored",
+    "best_response",
+    "toxicity_worst",
+    "toxicity_grade",
+];
+
+/// The drugs with exposure columns: those of the first successful simulation (none if every
+/// simulation failed).
+fn exposure_drugs(outcomes: &[Outcome]) -> Vec<String> {
+    outcomes
         .iter()
         .find_map(|o| match o {
             Outcome::Done(e) => Some(e.exposure.iter().map(|x| x.drug.clone()).collect()),
             Outcome::Failed(_) => None,
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The columns of per_patient.csv: `patient,arm,<parameters>,status,<endpoints>`, AUC, Cmax
+/// and trough of each drug, `error`.
+fn per_patient_header(parameter_names: &[String], drugs: &[String]) -> Vec<String> {
     let mut header: Vec<String> = vec!["patient".into(), "arm".into()];
     header.extend(parameter_names.iter().cloned());
-    header.extend(
-        [
-            "status",
-            "final_burden",
-            "nadir",
-            "nadir_time_d",
-            "best_percent_change",
-            "tumor_auc",
-            "ttp_d",
-            "ttp_censored",
-            "best_response",
-            "toxicity_worst",
-            "toxicity_grade",
-        ]
-        .map(String::from),
-    );
-    for d in &drugs {
+    header.push("status".into());
+    header.extend(ENDPOINT_COLUMNS.map(String::from));
+    for d in drugs {
         header.push(format!("{d}_auc_mg_day_per_L"));
         header.push(format!("{d}_cmax_mg_per_L"));
         header.push(format!("{d}_trough_mg_per_L"));
     }
     header.push("error".into());
-    w.write_record(&header).map_err(crate::IoError::from)?;
-    let number = crate::compare::population::format_number;
-    let n_arms = arms.len();
-    for (k, o) in outcomes.iter().enumerate() {
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        match o {
-            Outcome::Done(e) => {
-                row.push(e.patient.to_string());
-                row.push(arms[e.arm].clone());
-                let values = population.patients()[k / n_arms].values();
-                row.extend(values.iter().map(|v| number(*v)));
-                row.push("ok".into());
-                for v in [
-                    e.final_burden,
-                    e.nadir,
-                    e.nadir_time,
-                    e.best_percent_change,
-                    e.tumor_auc,
-                    e.time_to_progression.time,
-                ] {
-                    row.push(number(v));
-                }
-                row.push(e.time_to_progression.censored.to_string());
-                row.push(e.response.abbreviation().to_string());
-                match e.toxicity {
-                    Some((worst, grade)) => {
-                        row.push(number(worst));
-                        row.push(grade.to_string());
-                    }
-                    None => row.extend([String::new(), String::new()]),
-                }
-                for x in &e.exposure {
-                    row.push(number(x.auc));
-                    row.push(number(x.cmax));
-                    row.push(x.trough.map(number).unwrap_or_default());
-                }
-                row.push(String::new());
-            }
-            Outcome::Failed(f) => {
-                row.push(f.patient.to_string());
-                row.push(arms[f.arm].clone());
-                row.extend(f.parameters.iter().map(|v| number(*v)));
-                row.push("failed".into());
-                row.resize(header.len() - 1, String::new());
-                row.push(f.error.to_string());
-            }
-        }
-        w.write_record(&row).map_err(crate::IoError::from)?;
-    }
-    w.flush()
-        .map_err(|e| crate::IoError::from(csv::Error::from(e)))?;
-    Ok(())
+    header
 }
+
+/// The row of a successful simulation in arm `arm` of the patient with parameter `values`;
+/// an absent toxicity or trough is an empty field, and so is the error.
+fn done_row(e: &PatientEndpoints, arm: &str, values: &[f64]) -> Vec<String> {
+    let number = crate::compare::population::format_number;
+    let mut row = vec![e.patient.to_string(), arm.to_string()];
+    row.extend(values.iter().map(|v| number(*v)));
+    row.push("ok".into());
+    for v in [
+        e.final_burden,
+        e.nadir,
+        e.nadir_time,
+        e.best_percent_change,
+        e.tumor_auc,
+        e.time_to_progression.time,
+    ] {
+        row.push(number(v));
+    }
+    row.push(e.time_to_progression.censored.to_string());
+    row.push(e.response.abbreviation().to_string());
+    match e.toxicity {
+        Some((worst, grade)) => row.extend([number(worst), grade.to_string()]),
+        None => row.extend([String::new(), String::new()]),
+    }
+    for x in &e.exposure {
+        row.extend([number(x.auc), number(x.cmax)]);
+        row.push(x.trough.map(number).unwrap_or_default());
+    }
+    row.push(String::new());
+    row
+}
+
+/// The row of a failed simulation in arm `arm`, `width` fields: its parameters, status
+/// `failed`, empty endpoints and its error message last.
+fn failed_row(f: &Failure, arm: &str, width: usize) -> Vec<String> {
+    let number = crate::compare::population::format_number;
+    let mut row = vec![f.patient.to_string(), arm.to_string()];
+    row.extend(f.parameters.iter().map(|v| number(*v)));
+    row.push("failed".into());
+    row.resize(width - 1, String::new());
+    row.push(f.error.to_string());
+    row
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! One patient in one arm: the simulation and its endpoints.
 
-use super::{Exposure, PatientEndpoints, Study};
-use crate::compare::endpoints::{time_to_progression, Series};
+use super::{Exposure, PatientEndpoints, Study, Toxicity};
+use crate::compare::endpoints::{time_to_progression, trough, Series, Worse};
 use crate::compare::error::StudyError;
 use crate::compare::population::{BoundParamMap, Patient};
 use crate::model::{ComponentKind, Model};
@@ -28,6 +28,7 @@ impl Study {
         self.endpoints_of(patient.index(), arm, &model, &trajectory)
     }
 
+    /// The endpoints of `patient` in `arm` from its simulated `trajectory` of `model`.
     fn endpoints_of(
         &self,
         patient: usize,
@@ -35,57 +36,22 @@ impl Study {
         model: &Model,
         trajectory: &Trajectory,
     ) -> Result<PatientEndpoints, Error> {
-        let tumors = model.spec().names(ComponentKind::Tumor);
-        if tumors.is_empty() {
-            return Err(StudyError::NoTumor.into());
-        }
-        let mut burden = vec![0.0; self.times.len()];
-        for name in &tumors {
-            let handle = model.tumor(name)?;
-            let series = Series::column(trajectory, handle)?.at_times(&self.times)?;
-            for (b, v) in burden.iter_mut().zip(series.values()) {
-                *b += v;
-            }
-        }
+        let burden = self.total_burden(model, trajectory)?;
         let series = Series::new(self.times.clone(), burden.clone())?;
         let start = self.times[0];
         let end = self.times[self.times.len() - 1];
         let nadir = series.nadir(start)?;
-        let drugs: Vec<String> = match &self.endpoints.drugs {
-            Some(d) => d.clone(),
-            None => model
-                .spec()
-                .names(ComponentKind::Drug)
-                .into_iter()
-                .map(String::from)
-                .collect(),
-        };
-        let exposure = drugs
+        let exposure = self
+            .reported_drugs(model)
             .iter()
-            .map(|drug| {
-                let c = Series::column(trajectory, model.drug(drug)?)?;
-                let trough = crate::compare::endpoints::trough(trajectory, model, drug)
-                    .ok()
-                    .map(|e| e.trough);
-                Ok(Exposure {
-                    drug: drug.clone(),
-                    auc: c.area_under_curve(start, end)?,
-                    cmax: c.peak(start)?.value,
-                    trough,
-                })
-            })
+            .map(|drug| exposure(trajectory, model, drug, start, end))
             .collect::<Result<Vec<_>, Error>>()?;
-        let toxicity = match &self.endpoints.toxicity {
-            None => None,
-            Some(t) => {
-                let column = Series::column(trajectory, t.column.as_str())?;
-                let worst = match t.scale.worse() {
-                    crate::compare::endpoints::Worse::Below => column.nadir(start)?.value,
-                    crate::compare::endpoints::Worse::Above => column.peak(start)?.value,
-                };
-                Some((worst, t.scale.grade(worst)))
-            }
-        };
+        let toxicity = self
+            .endpoints
+            .toxicity
+            .as_ref()
+            .map(|t| worst_toxicity(t, trajectory, start))
+            .transpose()?;
         Ok(PatientEndpoints {
             patient,
             arm,
@@ -101,4 +67,71 @@ impl Study {
             burden,
         })
     }
+
+    /// The sum of every tumor of `model` at each output time.
+    ///
+    /// # Errors
+    /// [`StudyError::NoTumor`] when the model has no tumor.
+    fn total_burden(&self, model: &Model, trajectory: &Trajectory) -> Result<Vec<f64>, Error> {
+        let tumors = model.spec().names(ComponentKind::Tumor);
+        if tumors.is_empty() {
+            return Err(StudyError::NoTumor.into());
+        }
+        let mut burden = vec![0.0; self.times.len()];
+        for name in &tumors {
+            let handle = model.tumor(name)?;
+            let series = Series::column(trajectory, handle)?.at_times(&self.times)?;
+            for (b, v) in burden.iter_mut().zip(series.values()) {
+                *b += v;
+            }
+        }
+        Ok(burden)
+    }
+
+    /// The drugs whose exposure is reported: those named by the endpoints, or else every drug
+    /// of `model`.
+    fn reported_drugs(&self, model: &Model) -> Vec<String> {
+        match &self.endpoints.drugs {
+            Some(d) => d.clone(),
+            None => model
+                .spec()
+                .names(ComponentKind::Drug)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        }
+    }
 }
+
+/// The exposure to `drug` over `[start, end]`: AUC and Cmax of its central concentration, and
+/// its last-interval trough (`None` when that cannot be computed, e.g. an undosed drug).
+fn exposure(
+    trajectory: &Trajectory,
+    model: &Model,
+    drug: &str,
+    start: f64,
+    end: f64,
+) -> Result<Exposure, Error> {
+    let c = Series::column(trajectory, model.drug(drug)?)?;
+    let trough = trough(trajectory, model, drug).ok().map(|e| e.trough);
+    Ok(Exposure {
+        drug: drug.to_string(),
+        auc: c.area_under_curve(start, end)?,
+        cmax: c.peak(start)?.value,
+        trough,
+    })
+}
+
+/// The worst value of the toxicity column from `start` on (its nadir or its peak, as the
+/// scale says) and its grade.
+fn worst_toxicity(t: &Toxicity, trajectory: &Trajectory, start: f64) -> Result<(f64, u8), Error> {
+    let column = Series::column(trajectory, t.column.as_str())?;
+    let worst = match t.scale.worse() {
+        Worse::Below => column.nadir(start)?.value,
+        Worse::Above => column.peak(start)?.value,
+    };
+    Ok((worst, t.scale.grade(worst)))
+}
+
+#[cfg(test)]
+mod tests;
