@@ -10,7 +10,7 @@
 //! over about 25 h; columns `subject`, `weight_kg`, `dose_mg_per_kg`, `time_h`,
 //! `conc_mg_per_L`.
 //!
-//! Model: `DrugSpec::one_compartment("theophylline", cl, v).with_absorption(ka, 1.0)`, the
+//! Model: `DrugSpec::new("theophylline", OneCompartment { cl, v }).with_absorption(ka, 1.0)`, the
 //! observed output its concentration `theophylline_conc` (mg/L):
 //!
 //! ```text
@@ -124,7 +124,7 @@ pub fn read_subjects(path: &Path) -> Result<Vec<Subject>, Box<dyn std::error::Er
 /// The model at the starting values `(ka 1/day, CL L/day, V L)`.
 fn model(ka: f64, cl: f64, v: f64) -> Result<Model, oncodyn::Error> {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment(DRUG, cl, v).with_absorption(ka, 1.0))?;
+    b.drug(DrugSpec::new(DRUG, OneCompartment { cl, v }).with_absorption(ka, 1.0))?;
     Ok(b.build()?)
 }
 

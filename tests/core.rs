@@ -525,3 +525,36 @@ fn the_builder_writes_expression_fluxes_and_parameters() -> Result<(), oncodyn::
     let _ = tumor;
     Ok(())
 }
+
+/// The positional constructors stay for one release, deprecated, and build the same specs as
+/// the named-field forms that replace them.
+#[test]
+#[allow(deprecated)]
+fn the_positional_constructors_are_deprecated_equivalents() {
+    assert_eq!(
+        CellSpec::new("ctl", 1e6, 1e4, 0.04),
+        CellSpec {
+            name: "ctl".into(),
+            initial: 1e6,
+            source: 1e4,
+            death: 0.04,
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        DrugSpec::one_compartment("chemo", 13.5, 15.0),
+        DrugSpec::new("chemo", OneCompartment { cl: 13.5, v: 15.0 })
+    );
+    assert_eq!(
+        DrugSpec::two_compartment("pd1", 0.22, 3.48, 0.795, 4.06),
+        DrugSpec::new(
+            "pd1",
+            TwoCompartment {
+                cl: 0.22,
+                v1: 3.48,
+                q: 0.795,
+                v2: 4.06
+            }
+        )
+    );
+}

@@ -11,7 +11,9 @@ use oncodyn::fit::{
 };
 use oncodyn::io::nonmem::{EventSettings, EventTable};
 use oncodyn::model::PathError;
-use oncodyn::model::{closed_form, BurdenUnit, DrugSpec, Exponential, Gompertz, Model, TumorSpec};
+use oncodyn::model::{
+    closed_form, BurdenUnit, DrugSpec, Exponential, Gompertz, Model, OneCompartment, TumorSpec,
+};
 use oncodyn::solver::{simulate, DiameterMapping, SolverOptions};
 use oncodyn::trajectory::Observable;
 use oncodyn::{Error, LookupError};
@@ -27,7 +29,7 @@ use std::collections::BTreeMap;
 /// One-compartment drug with first-order absorption: CL 1 L/day, V 10 L, ka 2 /day, F = 1.
 fn oral_model() -> Model {
     let mut b = ModelBuilder::new();
-    b.drug(DrugSpec::one_compartment("drug", 1.0, 10.0).with_absorption(2.0, 1.0))
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 10.0 }).with_absorption(2.0, 1.0))
         .unwrap();
     b.build().unwrap()
 }
@@ -1119,7 +1121,7 @@ fn a_parameter_the_data_cannot_see_is_reported_singular() {
         .in_unit(BurdenUnit::CubicMillimeters),
     )
     .unwrap();
-    b.drug(DrugSpec::one_compartment("drug", 1.0, 10.0))
+    b.drug(DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 10.0 }))
         .unwrap(); // never dosed, no effect
     let model = b.build().unwrap();
     let free = vec![

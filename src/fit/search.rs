@@ -199,7 +199,7 @@ impl FitProblem {
     ///
     /// // 100 mg oral; a drug with ka = 2 /day (fixed), CL and V to estimate (truth 1 L/day, 10 L).
     /// let mut b = ModelBuilder::new();
-    /// b.drug(DrugSpec::one_compartment("drug", 1.0, 10.0).with_absorption(2.0, 1.0))?;
+    /// b.drug(DrugSpec::new("drug", OneCompartment { cl: 1.0, v: 10.0 }).with_absorption(2.0, 1.0))?;
     /// let model = b.build()?;
     /// let oral = Dose::bolus(0.0, "drug", 100.0).into_compartment(Compartment::Depot);
     /// let concentrations = vec![(0.5, 6.3), (1.0, 7.9), (2.0, 8.6), (4.0, 6.9), (8.0, 4.8), (16.0, 2.1)];

@@ -58,6 +58,10 @@ impl Default for CellSpec {
 
 impl CellSpec {
     /// A population of `initial` cells with source `σ` (cells/day) and death rate `δ` (1/day).
+    #[deprecated(
+        since = "0.2.0",
+        note = "three numbers of the same type side by side: use the struct literal `CellSpec { name, initial, source, death, ..Default::default() }`"
+    )]
     pub fn new(name: impl Into<String>, initial: f64, source: f64, death: f64) -> Self {
         CellSpec {
             name: name.into(),

@@ -246,6 +246,10 @@ impl DrugSpec {
     }
 
     /// One-compartment drug with clearance `cl` (L/day) and volume `v` (L).
+    #[deprecated(
+        since = "0.2.0",
+        note = "two numbers of the same type side by side: use `DrugSpec::new(name, OneCompartment { cl, v })`"
+    )]
     pub fn one_compartment(name: impl Into<String>, cl: f64, v: f64) -> Self {
         DrugSpec::new(name, OneCompartment { cl, v })
     }
@@ -258,6 +262,10 @@ impl DrugSpec {
     }
 
     /// Two-compartment drug: `cl` (L/day), `v1` (L), `q` (L/day), `v2` (L).
+    #[deprecated(
+        since = "0.2.0",
+        note = "four numbers of the same type side by side: use `DrugSpec::new(name, TwoCompartment { cl, v1, q, v2 })`"
+    )]
     pub fn two_compartment(name: impl Into<String>, cl: f64, v1: f64, q: f64, v2: f64) -> Self {
         DrugSpec::new(name, TwoCompartment { cl, v1, q, v2 })
     }

@@ -11,7 +11,7 @@ fn study_and_trajectory() -> (Study, Model, Trajectory) {
         .unwrap();
     b.tumor(TumorSpec::new("b", 2e9, Exponential { rate: 0.01 }))
         .unwrap();
-    b.drug(DrugSpec::one_compartment("chemo", 2.0, 10.0))
+    b.drug(DrugSpec::new("chemo", OneCompartment { cl: 2.0, v: 10.0 }))
         .unwrap();
     let model = b.build().unwrap();
     let spec = PopulationSpec::new(vec![Parameter::log_normal_cv("growth", 0.01, 0.3)]);
