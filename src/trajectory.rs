@@ -14,74 +14,16 @@ use crate::model::{
     Suppressor, Tumor,
 };
 use crate::units::{DiameterMapping, Unit};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use serde::Serialize;
 use std::io::Write;
-use std::str::FromStr;
-use thiserror::Error;
 
-/// Looking a column up in a trajectory failed.
-#[derive(Debug, Clone, PartialEq, Error)]
-#[non_exhaustive]
-pub enum LookupError {
-    /// The handle was issued by a builder other than the one of the simulated model.
-    #[error("a {kind} handle from another model")]
-    ForeignHandle {
-        /// Kind of handle.
-        kind: ComponentKind,
-    },
-    /// No column of that name.
-    #[error("no column `{name}` (available: {available})")]
-    UnknownColumn {
-        /// The name asked for.
-        name: String,
-        /// The columns there are.
-        available: String,
-    },
-    /// The time is not an output time of the trajectory.
-    #[error("t = {t} d is not an output time")]
-    NotAnOutputTime {
-        /// The time asked for, days.
-        t: f64,
-    },
-    /// A tumor volume or diameter was asked of a model without tumors.
-    #[error("the model has no tumor to measure a volume or diameter of")]
-    NoTumor,
-    /// The cell density mapping cells to a volume is not finite and positive.
-    #[error("cells_per_mm3 = {value}: must be finite and positive")]
-    InvalidCellDensity {
-        /// The density given, cells/mm³.
-        value: f64,
-    },
-    /// An interval `[t0, t1]` that is not finite and ordered, or holds fewer output rows than
-    /// the summary needs (two for an area, one for a peak).
-    #[error("interval [{t0}, {t1}] d: {reason}")]
-    InvalidInterval {
-        /// Start, days.
-        t0: f64,
-        /// End, days.
-        t1: f64,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-}
+mod error;
+mod observable;
+mod records;
 
-/// Work counters of a simulation (filled by the solver; see [`Trajectory::stats`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SolverStats {
-    /// Right-hand side evaluations.
-    pub rhs_evaluations: u64,
-    /// Accepted steps.
-    pub accepted_steps: u64,
-    /// Rejected steps.
-    pub rejected_steps: u64,
-    /// Integrator restarts (segments between discontinuities and output times).
-    pub segments: u64,
-    /// Steps rejected because a trial stage's rates or the new state were not finite (a trial
-    /// state outside the model's domain, such as a negative population under a fractional
-    /// power): each is retried `1/fac_min` times shorter (5× with Dopri5, 3× with Dop853).
-    pub non_finite_stages: u64,
-}
+pub use error::LookupError;
+pub use observable::Observable;
+pub use records::{DoseRecord, EventRecord, FractionRecord, SolverStats};
 
 /// Which side of a dose a row is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -130,147 +72,6 @@ pub struct Column {
     pub unit: Unit,
     /// What it holds.
     pub source: ColumnSource,
-}
-
-/// One dose as given during the simulation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DoseRecord {
-    /// Time, days.
-    pub time: f64,
-    /// Name of the state it went into.
-    pub state: String,
-    /// Amount (after bioavailability), state units.
-    pub amount: f64,
-    /// Infusion duration, days (`None` for a bolus).
-    pub duration: Option<f64>,
-    /// Index of the regimen dose it comes from.
-    pub dose: usize,
-}
-
-/// One radiotherapy fraction as given during the simulation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FractionRecord {
-    /// Time, days.
-    pub time: f64,
-    /// Index of the regimen's fraction.
-    pub fraction: usize,
-    /// Name of the irradiated state.
-    pub state: String,
-    /// Its surviving fraction.
-    pub surviving_fraction: f64,
-}
-
-/// A state-triggered event that fired (see [`EventRule`](crate::solver::EventRule)).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct EventRecord {
-    /// Time, days, located to within [`EVENT_TIME_TOLERANCE`](crate::solver::EVENT_TIME_TOLERANCE).
-    pub time: f64,
-    /// Name of the rule.
-    pub rule: String,
-    /// The action taken: `record`, `stop`, `eradicate`, `dose`, `stop_dosing`, `switch_regimen`.
-    pub action: &'static str,
-    /// The state when it fired (before the action), in state order.
-    pub state: Vec<f64>,
-}
-
-/// A quantity read from a trajectory row by row: one of its columns, or a quantity derived
-/// from all of its tumors (what a caliper or a CT scan measures of a model with several
-/// clones).
-///
-/// As text ([`FromStr`], [`Display`](fmt::Display)): `tumor_volume_mm3` and
-/// `tumor_diameter_mm` name the derived quantities at the default [`DiameterMapping`]; any
-/// other text names a column.
-///
-/// ```
-/// use oncodyn::prelude::*;
-/// use oncodyn::trajectory::Observable;
-///
-/// // Two clones in mm³: 100 mm³ shrinking at 0.05/day, 5 mm³ growing at 0.02/day.
-/// let mut b = ModelBuilder::new();
-/// b.tumor(TumorSpec::new("sensitive", 100.0, Exponential { rate: -0.05 }).in_unit(BurdenUnit::CubicMillimeters))?;
-/// b.tumor(TumorSpec::new("resistant", 5.0, Exponential { rate: 0.02 }).in_unit(BurdenUnit::CubicMillimeters))?;
-/// let model = b.build()?;
-/// let traj = simulate(&model, &Regimen::new("none"), &[0.0, 30.0], &SolverOptions::default())?;
-/// let volume = traj.observe(&Observable::from("tumor_volume_mm3"))?;
-/// let diameter = traj.observe(&Observable::TumorDiameter(Default::default()))?;
-/// assert!((volume[0] - 105.0).abs() < 1e-9);
-/// let v30 = 100.0 * (-1.5f64).exp() + 5.0 * 0.6f64.exp();
-/// assert!((diameter[1] - (6.0 * v30 / std::f64::consts::PI).cbrt()).abs() < 1e-6);
-/// # Ok::<(), oncodyn::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-#[non_exhaustive]
-pub enum Observable {
-    /// The column of this name: a state, `<drug>_conc` (mg/L), `<tumor>_burden`.
-    Column(String),
-    /// The summed volume of every tumor, mm³: each tumor's total burden converted by its unit
-    /// ([`DiameterMapping::volume_mm3`]: cells at the mapping's density, grams at 1 g/cm³).
-    TumorVolume(DiameterMapping),
-    /// The diameter of a sphere of that summed volume, mm: `D = (6·V/π)^(1/3)`
-    /// ([`DiameterMapping::diameter_mm`]), the mapping RECIST-like progression uses
-    /// ([`Condition::Progression`](crate::solver::Condition::Progression)).
-    TumorDiameter(DiameterMapping),
-}
-
-impl Observable {
-    /// Text of [`Observable::TumorVolume`] at the default mapping.
-    pub const TUMOR_VOLUME: &'static str = "tumor_volume_mm3";
-    /// Text of [`Observable::TumorDiameter`] at the default mapping.
-    pub const TUMOR_DIAMETER: &'static str = "tumor_diameter_mm";
-
-    /// The column's name, if this is a column.
-    pub fn column_name(&self) -> Option<&str> {
-        match self {
-            Observable::Column(name) => Some(name),
-            _ => None,
-        }
-    }
-}
-
-impl From<&str> for Observable {
-    /// As [`FromStr`]: the two derived names, otherwise a column.
-    fn from(name: &str) -> Self {
-        match name {
-            Observable::TUMOR_VOLUME => Observable::TumorVolume(DiameterMapping::default()),
-            Observable::TUMOR_DIAMETER => Observable::TumorDiameter(DiameterMapping::default()),
-            _ => Observable::Column(name.to_string()),
-        }
-    }
-}
-
-impl From<String> for Observable {
-    fn from(name: String) -> Self {
-        Observable::from(name.as_str())
-    }
-}
-
-impl From<&String> for Observable {
-    fn from(name: &String) -> Self {
-        Observable::from(name.as_str())
-    }
-}
-
-impl FromStr for Observable {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Observable::from(s))
-    }
-}
-
-impl fmt::Display for Observable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, mapping) = match self {
-            Observable::Column(name) => return f.write_str(name),
-            Observable::TumorVolume(m) => (Observable::TUMOR_VOLUME, m),
-            Observable::TumorDiameter(m) => (Observable::TUMOR_DIAMETER, m),
-        };
-        f.write_str(name)?;
-        if *mapping != DiameterMapping::default() {
-            write!(f, " ({} cells/mm³)", mapping.cells_per_mm3)?;
-        }
-        Ok(())
-    }
 }
 
 /// Column indices of each handle's natural column.
