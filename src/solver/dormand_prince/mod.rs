@@ -280,10 +280,9 @@ where
         Ok(h) => h,
         Err(i) => return (Err(Failure::NonFiniteStart(i)), work, None),
     };
-    let (facc1, facc2) = (1.0 / P::FAC_MIN, 1.0 / P::FAC_MAX);
-    let mut fac_old: f64 = FAC_OLD_MIN;
+    let mut controller = Controller::new::<P>();
+    let mut stiffness = StiffnessTest::default();
     let mut rejected_last = false;
-    let (mut stiff_count, mut non_stiff_count) = (0u32, 0u32);
     let mut t = t0;
     loop {
         if work.accepted + work.rejected >= settings.max_steps {
@@ -304,41 +303,26 @@ where
             work.non_finite += 1;
             last_non_finite = Some(first_non_finite::<P, V>(ws, t, h));
             rejected_last = true;
-            h /= facc1;
+            h = controller.after_non_finite(h);
             continue;
         }
-        let fac11 = err.powf(P::ALPHA);
-        let fac = facc2.max(facc1.min(fac11 * fac_old.powf(-P::BETA) / SAFETY));
-        let mut h_new = h / fac;
         if err > 1.0 {
             work.rejected += 1;
             rejected_last = true;
-            h /= facc1.min(fac11 / SAFETY);
+            h = controller.after_rejection(err, h);
             continue;
         }
-        fac_old = err.max(FAC_OLD_MIN);
-        h_new = h_new.min(span);
+        let mut h_new = controller.after_acceptance(err, h).min(span);
         if rejected_last {
             h_new = h_new.min(h);
         }
         rejected_last = false;
         work.accepted += 1;
-        let test = stiff_count > 0 || work.accepted.is_multiple_of(settings.stiffness_interval);
+        let test = stiffness.pending() || work.accepted.is_multiple_of(settings.stiffness_interval);
         let h_lambda = P::accept(f, t, h, ws, test);
         work.evaluations += P::ACCEPT_EVALUATIONS;
-        if test {
-            if h_lambda > P::STIFF_THRESHOLD {
-                non_stiff_count = 0;
-                stiff_count += 1;
-                if stiff_count == STIFF_FAILURES {
-                    return (Err(Failure::Stiff(t)), work, last_non_finite);
-                }
-            } else {
-                non_stiff_count += 1;
-                if non_stiff_count == STIFF_RESET {
-                    stiff_count = 0;
-                }
-            }
+        if test && stiffness.record(h_lambda > P::STIFF_THRESHOLD) {
+            return (Err(Failure::Stiff(t)), work, last_non_finite);
         }
         std::mem::swap(&mut ws.y, &mut ws.y_new);
         t = if last { t1 } else { t + h };
@@ -349,6 +333,84 @@ where
             return (Ok(End::Reached), work, last_non_finite);
         }
         h = h_new;
+    }
+}
+
+/// Hairer's step-size controller: `fac = err^α · err_old^(−β) / SAFE`, the new step `h/fac`
+/// with `fac` kept in `[1/FAC_MAX, 1/FAC_MIN]`.
+struct Controller {
+    alpha: f64,
+    beta: f64,
+    /// `1/FAC_MIN`: the largest shrink factor.
+    shrink: f64,
+    /// `1/FAC_MAX`: the largest growth factor, inverted.
+    grow: f64,
+    /// The error of the last accepted step (floored at [`FAC_OLD_MIN`]).
+    err_old: f64,
+}
+
+impl Controller {
+    fn new<P: Pair>() -> Self {
+        Controller {
+            alpha: P::ALPHA,
+            beta: P::BETA,
+            shrink: 1.0 / P::FAC_MIN,
+            grow: 1.0 / P::FAC_MAX,
+            err_old: FAC_OLD_MIN,
+        }
+    }
+
+    /// The next step after an accepted step of size `h` with error norm `err ≤ 1`.
+    #[inline]
+    fn after_acceptance(&mut self, err: f64, h: f64) -> f64 {
+        let fac = err.powf(self.alpha) * self.err_old.powf(-self.beta) / SAFETY;
+        self.err_old = err.max(FAC_OLD_MIN);
+        h / self.grow.max(self.shrink.min(fac))
+    }
+
+    /// The retry after a step with a non-finite stage: the largest shrink.
+    #[inline]
+    fn after_non_finite(&self, h: f64) -> f64 {
+        h / self.shrink
+    }
+
+    /// The retry after a rejected step of size `h` with error norm `err > 1` (no PI term).
+    #[inline]
+    fn after_rejection(&self, err: f64, h: f64) -> f64 {
+        h / self.shrink.min(err.powf(self.alpha) / SAFETY)
+    }
+}
+
+/// Hairer's stiffness test, run on every `stiffness_interval`-th accepted step and on every
+/// step while a stiff count is pending: [`STIFF_FAILURES`] positive tests in a row fail the
+/// segment, [`STIFF_RESET`] negative ones in a row clear the count.
+#[derive(Default)]
+struct StiffnessTest {
+    stiff: u32,
+    non_stiff: u32,
+}
+
+impl StiffnessTest {
+    /// Whether a positive test awaits confirmation (so the next step is tested too).
+    #[inline]
+    fn pending(&self) -> bool {
+        self.stiff > 0
+    }
+
+    /// Records one test; true when the segment is to fail as stiff.
+    #[inline]
+    fn record(&mut self, stiff: bool) -> bool {
+        if stiff {
+            self.non_stiff = 0;
+            self.stiff += 1;
+            self.stiff == STIFF_FAILURES
+        } else {
+            self.non_stiff += 1;
+            if self.non_stiff == STIFF_RESET {
+                self.stiff = 0;
+            }
+            false
+        }
     }
 }
 
