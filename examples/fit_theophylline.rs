@@ -370,7 +370,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         pooled.total_evaluations
     );
     for w in &pooled.warnings {
-        println!("  warning: {w:?}");
+        println!("  warning: {w}");
     }
 
     // Check fit: the per-kg model of R's SSfol, additive error, all samples: R's nls.
