@@ -64,6 +64,7 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
+pub mod compare;
 mod data;
 mod error;
 pub mod lm;
@@ -74,6 +75,7 @@ pub mod report;
 mod search;
 pub mod transform;
 
+pub use compare::{groups, median, select_by_aicc, AicTable};
 pub use data::SubjectData;
 pub(crate) use data::{check_observation, output_drug, Checked, Dosing, Observed, RecordedDosing};
 pub use error::FitError;
