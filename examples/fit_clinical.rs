@@ -562,19 +562,14 @@ fn write_csv(path: &Path, pairs: &[(&Patient, &PatientFit)]) -> Result<(), Box<d
 /// Patients drawn per trend label.
 const PER_TREND: usize = 4;
 
-/// The diameter curve of a fitted model on a grid from day 0 to `end`.
+/// The diameter curve of a fitted model on a grid from day 0 to `end`
+/// ([`FitProblem::curve`]; empty if it cannot be simulated).
 fn curve(patient: &Patient, clones: Clones, report: &FitReport, end: f64) -> Vec<(f64, f64)> {
     let values: Vec<f64> = report.estimates.iter().map(|e| e.estimate).collect();
-    let Ok(problem) = problem(patient, clones) else {
-        return Vec::new();
-    };
-    let Ok(model) = problem.model_with(&values) else {
-        return Vec::new();
-    };
     let times: Vec<f64> = (0..=100).map(|i| end * f64::from(i) / 100.0).collect();
-    simulate(&model, &Regimen::new("none"), &times, problem.solver())
+    problem(patient, clones)
         .ok()
-        .and_then(|t| t.observe(problem.output()).ok())
+        .and_then(|problem| problem.curve(&patient.id, &values, &times).ok())
         .map_or(Vec::new(), |d| times.into_iter().zip(d).collect())
 }
 
