@@ -44,7 +44,10 @@
 //! `DIR/clinical_fits.svg` (scans and both fitted curves of four patients per trend label).
 
 use clap::Parser;
-use oncodyn::fit::{ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, SubjectData};
+use oncodyn::fit::{
+    groups, select_by_aicc, ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter,
+    SubjectData,
+};
 use oncodyn::model::{BurdenUnit, Exponential, TumorSpec};
 use oncodyn::prelude::*;
 use oncodyn::stats::summarize;
@@ -292,14 +295,11 @@ impl PatientFit {
         converged(&self.one)?.estimate("k").map(|e| e.estimate)
     }
 
-    /// Whether the two-clone fit converged with a lower AICc than the one-clone fit.
+    /// Whether the two-clone fit converged with a lower AICc than the one-clone fit
+    /// ([`select_by_aicc`]; a tie keeps one clone).
     pub fn two_selected(&self) -> bool {
-        let aicc = |r: &Result<FitReport, String>| converged(r).and_then(|r| r.aicc);
-        match (aicc(&self.one), self.two.as_ref().and_then(aicc)) {
-            (Some(one), Some(two)) => two < one,
-            (None, Some(_)) => true,
-            _ => false,
-        }
+        let two = self.two.as_ref().and_then(|r| r.as_ref().ok());
+        select_by_aicc(&[self.one.as_ref().ok(), two]) == Some(1)
     }
 
     /// The selected model's rates (`None`: no fit converged).
@@ -328,7 +328,7 @@ impl PatientFit {
 
 /// The report if its search converged.
 fn converged(r: &Result<FitReport, String>) -> Option<&FitReport> {
-    r.as_ref().ok().filter(|r| r.termination.is_converged())
+    r.as_ref().ok().filter(|r| r.is_converged())
 }
 
 /// Fits one patient's model, a failure kept as its message.
@@ -459,15 +459,8 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     println!();
     println!("By study and arm (k: one-clone net volume rate; d, g: regression and growth rates of the selected model; 2 clones: selected/eligible by AICc; fail: one-clone fit failed or did not converge):");
     print_header("study/arm");
-    let mut groups: Vec<(u32, u32)> = patients.iter().map(|p| (p.study, p.arm)).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    for (study, arm) in groups {
-        let group: Vec<_> = pairs
-            .iter()
-            .copied()
-            .filter(|(p, _)| (p.study, p.arm) == (study, arm))
-            .collect();
+    for ((study, arm), group) in groups(&pairs, |(p, _)| (p.study, p.arm)) {
+        let group: Vec<_> = group.into_iter().copied().collect();
         summary_row(&format!("S{study} A{arm}"), &group);
     }
     print_header("all");
@@ -537,7 +530,7 @@ fn write_csv(path: &Path, pairs: &[(&Patient, &PatientFit)]) -> Result<(), Box<d
             r.and_then(|r| r.aicc)
                 .map_or(String::new(), |a| a.to_string())
         };
-        let conv = |r: Option<&FitReport>| r.is_some_and(|r| r.termination.is_converged());
+        let conv = |r: Option<&FitReport>| r.is_some_and(FitReport::is_converged);
         w.write_record([
             p.id.clone(),
             p.study.to_string(),
@@ -569,19 +562,14 @@ fn write_csv(path: &Path, pairs: &[(&Patient, &PatientFit)]) -> Result<(), Box<d
 /// Patients drawn per trend label.
 const PER_TREND: usize = 4;
 
-/// The diameter curve of a fitted model on a grid from day 0 to `end`.
+/// The diameter curve of a fitted model on a grid from day 0 to `end`
+/// ([`FitProblem::curve`]; empty if it cannot be simulated).
 fn curve(patient: &Patient, clones: Clones, report: &FitReport, end: f64) -> Vec<(f64, f64)> {
     let values: Vec<f64> = report.estimates.iter().map(|e| e.estimate).collect();
-    let Ok(problem) = problem(patient, clones) else {
-        return Vec::new();
-    };
-    let Ok(model) = problem.model_with(&values) else {
-        return Vec::new();
-    };
     let times: Vec<f64> = (0..=100).map(|i| end * f64::from(i) / 100.0).collect();
-    simulate(&model, &Regimen::new("none"), &times, problem.solver())
+    problem(patient, clones)
         .ok()
-        .and_then(|t| t.observe(problem.output()).ok())
+        .and_then(|problem| problem.curve(&patient.id, &values, &times).ok())
         .map_or(Vec::new(), |d| times.into_iter().zip(d).collect())
 }
 

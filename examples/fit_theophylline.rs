@@ -44,7 +44,8 @@
 
 use clap::Parser;
 use oncodyn::fit::{
-    ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, IndividualFits, SubjectData,
+    ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, IndividualFits, OralLogScale,
+    OralNames, SubjectData,
 };
 use oncodyn::prelude::*;
 use serde::Deserialize;
@@ -58,14 +59,21 @@ const HOURS_PER_DAY: f64 = 24.0;
 
 /// Pinheiro & Bates (2000), Appendix A.29 / §6.4, as quoted in shared/data/SOURCE.md: `nlme`
 /// fixed effects, ln of ke (1/h), ka (1/h), Cl (L/h/kg).
-const PINHEIRO_BATES: LogScale = (-2.43, 0.45, -3.21);
+const PINHEIRO_BATES: LogScale = LogScale::new(-2.43, 0.45, -3.21);
 /// R 4.2.2 `nls(conc ~ SSfol(Dose, Time, lKe, lKa, lCl), Theoph)` (SOURCE.md).
-const R_NLS: LogScale = (-2.5242, 0.3992, -3.2483);
+const R_NLS: LogScale = LogScale::new(-2.5242, 0.3992, -3.2483);
 /// R 4.2.2 / nlme 3.1-162 with `random = pdDiag(lKe + lKa + lCl ~ 1)` (SOURCE.md).
-const R_NLME: LogScale = (-2.4546, 0.4655, -3.2272);
+const R_NLME: LogScale = LogScale::new(-2.4546, 0.4655, -3.2272);
 
 /// `(ln ke, ln ka, ln Cl)`: 1/h, 1/h, L/h/kg, as Pinheiro & Bates (2000) report them.
-pub type LogScale = (f64, f64, f64);
+pub type LogScale = OralLogScale;
+
+/// The free parameters' names: ka (1/day), CL (L/day), V (L).
+pub const NAMES: OralNames<'static> = OralNames {
+    ka: "ka",
+    cl: "cl",
+    v: "v",
+};
 
 /// One row of the data file.
 #[derive(Debug, Deserialize)]
@@ -203,39 +211,19 @@ pub fn per_kg_nls_fit(
 
 /// A fit's `(ka 1/day, CL L/day, V L)` on the published log scale, per kg of `kg`.
 pub fn log_scale(r: &FitReport, kg: f64) -> Option<LogScale> {
-    let ka = r.estimate("ka")?.estimate;
-    let cl = r.estimate("cl")?.estimate;
-    let v = r.estimate("v")?.estimate;
-    Some((
-        (cl / v).ln() - HOURS_PER_DAY.ln(),
-        (ka / HOURS_PER_DAY).ln(),
-        (cl / HOURS_PER_DAY / kg).ln(),
-    ))
+    OralLogScale::from_report(r, NAMES, kg)
 }
 
 /// Each individual fit on the log scale, per the subject's own weight, in fit order.
 pub fn individual_log_scales(fits: &IndividualFits, subjects: &[Subject]) -> Vec<LogScale> {
-    fits.fits
-        .iter()
-        .filter_map(|r| {
-            let id = r.subjects.first()?;
-            let kg = subjects.iter().find(|s| &s.id == id)?.weight_kg;
-            log_scale(r, kg)
-        })
-        .collect()
+    OralLogScale::individual(fits, NAMES, |id| {
+        subjects.iter().find(|s| s.id == id).map(|s| s.weight_kg)
+    })
 }
 
 /// The two-stage estimate: the mean of the individual log-scale values (`None`: no fits).
 pub fn two_stage_mean(fits: &IndividualFits, subjects: &[Subject]) -> Option<LogScale> {
-    let stage = individual_log_scales(fits, subjects);
-    let n = stage.len() as f64;
-    (!stage.is_empty()).then(|| {
-        (
-            stage.iter().map(|x| x.0).sum::<f64>() / n,
-            stage.iter().map(|x| x.1).sum::<f64>() / n,
-            stage.iter().map(|x| x.2).sum::<f64>() / n,
-        )
-    })
+    OralLogScale::mean(&individual_log_scales(fits, subjects))
 }
 
 /// `estimate ± SE` of parameter `name`, times `factor`.
@@ -247,16 +235,6 @@ fn cell(report: &FitReport, name: &str, factor: f64) -> String {
         },
         None => format!("{:>18}", "-"),
     }
-}
-
-/// `(ka 1/day, CL L/day, V L)` of a published `(ln ke, ln ka, ln Cl)` fit, per kg × `weight`.
-fn from_log(log: LogScale, weight: f64) -> (f64, f64, f64) {
-    let (ke, ka, cl) = (log.0.exp(), log.1.exp(), log.2.exp());
-    (
-        ka * HOURS_PER_DAY,
-        cl * HOURS_PER_DAY * weight,
-        cl / ke * weight,
-    )
 }
 
 fn print_individual(fits: &IndividualFits, subjects: &[Subject]) {
@@ -370,7 +348,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         pooled.total_evaluations
     );
     for w in &pooled.warnings {
-        println!("  warning: {w:?}");
+        println!("  warning: {w}");
     }
 
     // Check fit: the per-kg model of R's SSfol, additive error, all samples: R's nls.
@@ -404,7 +382,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         ("reference: R 4.2.2 nls (SOURCE.md)", R_NLS),
         ("reference: R 4.2.2 nlme 3.1-162 (SOURCE.md)", R_NLME),
     ] {
-        let (ka, cl, v) = from_log(log, mean_weight);
+        let (ka, cl, v) = log.to_natural(mean_weight);
         println!(
             "  {:<52} {:>8.3}{:10} {:>8.3}{:10} {:>8.3}{:10}",
             label, ka, "", cl, "", v, ""
@@ -436,7 +414,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     rows.push(("reference: R 4.2.2 nlme 3.1-162 (SOURCE.md)", Some(R_NLME)));
     for (label, values) in rows {
         match values {
-            Some((ke, ka, cl)) => println!("  {label:<52} {ke:>8.4} {ka:>8.4} {cl:>8.4}"),
+            Some(x) => println!(
+                "  {label:<52} {:>8.4} {:>8.4} {:>8.4}",
+                x.ln_ke, x.ln_ka, x.ln_cl
+            ),
             None => println!("  {label:<52} {:>8} {:>8} {:>8}", "-", "-", "-"),
         }
     }

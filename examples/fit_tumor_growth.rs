@@ -26,7 +26,7 @@
 
 use clap::Parser;
 use oncodyn::fit::{
-    ErrorModel, FitOptions, FitProblem, FitWarning, FreeParameter, IndividualFits, SubjectData,
+    AicTable, ErrorModel, FitOptions, FitProblem, FreeParameter, IndividualFits, SubjectData,
 };
 use oncodyn::io::{ObservationColumns, ObservationSeries};
 use oncodyn::model::{
@@ -185,39 +185,23 @@ pub fn fit_all(
         .collect()
 }
 
-/// A mouse's converged AIC under each law (`None`: failed or not converged).
-pub fn aic_by_mouse(mice: &[SubjectData], fits: &[IndividualFits]) -> Vec<Vec<Option<f64>>> {
-    mice.iter()
-        .map(|m| {
-            fits.iter()
-                .map(|f| {
-                    f.fits
-                        .iter()
-                        .find(|r| r.subjects.first() == Some(&m.id))
-                        .filter(|r| r.termination.is_converged())
-                        .map(|r| r.aic)
-                })
-                .collect()
-        })
-        .collect()
+/// The AIC table of `mice` under every law, in `LAWS` order.
+pub fn aic_table(mice: &[SubjectData], fits: &[IndividualFits]) -> AicTable {
+    AicTable::new(mice.iter().map(|m| m.id.as_str()), fits)
 }
 
 /// The parameters that ended at a bound, with the number of mice: `loss 19, …` (`-`: none).
 fn at_bound(fits: &IndividualFits) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for w in fits.fits.iter().flat_map(|r| &r.warnings) {
-        if let FitWarning::AtBound { parameter, .. } = w {
-            match counts.iter_mut().find(|(p, _)| p == parameter) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((parameter, 1)),
-            }
-        }
+    let parts: Vec<String> = fits
+        .at_bound_counts()
+        .iter()
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+    if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join(", ")
     }
-    if counts.is_empty() {
-        return "-".to_string();
-    }
-    let parts: Vec<String> = counts.iter().map(|(p, n)| format!("{p} {n}")).collect();
-    parts.join(", ")
 }
 
 #[derive(Parser)]
@@ -296,36 +280,19 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             println!("  {dropped} volume(s) ≤ 0 dropped (not usable on the log scale)");
         }
         let fits = fit_all(&mice, &options)?;
-        let aic = aic_by_mouse(&mice, &fits);
-        let mut wins = [0usize; LAWS.len()];
-        for row in &aic {
-            let best = row
-                .iter()
-                .enumerate()
-                .filter_map(|(k, a)| a.map(|a| (k, a)))
-                .min_by(|x, y| x.1.total_cmp(&y.1));
-            if let Some((k, _)) = best {
-                wins[k] += 1;
-            }
-        }
+        let aic = aic_table(&mice, &fits);
+        let wins = aic.wins();
         println!(
             "  {:<16} {:>5} {:>11} {:>22}  at a bound (mice)",
             "model", "wins", "median AIC", "failed/not converged"
         );
         for (k, (law, f)) in LAWS.iter().zip(&fits).enumerate() {
-            let mut values: Vec<f64> = aic.iter().filter_map(|row| row[k]).collect();
-            values.sort_by(f64::total_cmp);
-            let median = match values.len() {
-                0 => f64::NAN,
-                n if n % 2 == 1 => values[n / 2],
-                n => 0.5 * (values[n / 2 - 1] + values[n / 2]),
-            };
             println!(
                 "  {:<16} {:>5} {:>11.2} {:>22}  {}",
                 law.name(),
                 wins[k],
-                median,
-                mice.len() - values.len(),
+                aic.median(k).unwrap_or(f64::NAN),
+                aic.not_converged(k),
                 at_bound(f)
             );
             if let Some(w) = out.as_mut() {

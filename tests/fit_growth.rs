@@ -9,7 +9,7 @@
 //! fitted once per law (exponential, logistic, Gompertz; per mouse, V(0) = 1 mm³ fixed at day 0,
 //! log-normal error, 3 starts, seed 1) and the fits are shared by the tests that use them.
 
-use oncodyn::fit::{FitOptions, IndividualFits, SubjectData};
+use oncodyn::fit::{AicTable, FitOptions, IndividualFits, SubjectData};
 use oncodyn::io::{ObservationColumns, ObservationSeries};
 use oncodyn::{DataError, Error};
 use std::path::Path;
@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 #[path = "../examples/fit_tumor_growth.rs"]
 mod example;
 
-use example::{aic_by_mouse, growth_problem, read_volumes, Growth, V0_MM3};
+use example::{growth_problem, read_volumes, Growth, V0_MM3};
 
 fn data(file: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,7 +41,7 @@ const GOMPERTZ: usize = 2;
 struct Fitted {
     mice: Vec<SubjectData>,
     fits: Vec<IndividualFits>,
-    aic: Vec<Vec<Option<f64>>>,
+    aic: AicTable,
 }
 
 /// Fits every mouse of `file` by every law in `LAWS` (3 starts, seed 1).
@@ -61,7 +61,7 @@ fn fit(file: &str) -> Fitted {
                 .unwrap()
         })
         .collect();
-    let aic = aic_by_mouse(&mice, &fits);
+    let aic = AicTable::new(mice.iter().map(|m| m.id.as_str()), &fits);
     Fitted { mice, fits, aic }
 }
 
@@ -79,6 +79,7 @@ fn breast() -> &'static Fitted {
 /// (both fits converged).
 fn gompertz_lower(fitted: &Fitted, other: usize, margin: f64) -> usize {
     fitted
+        .aic
         .aic
         .iter()
         .filter(|row| matches!((row[GOMPERTZ], row[other]), (Some(g), Some(o)) if g < o - margin))

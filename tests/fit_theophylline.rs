@@ -1,8 +1,8 @@
-//! The theophylline fits of `examples/fit_theophylline.rs` (whose problems and log-scale
-//! conversions this test shares) against R and the published mixed-effects estimates
-//! (shared/data/SOURCE.md, `pk_theophylline_oral.csv`).
+//! The theophylline fits of `examples/fit_theophylline.rs` (whose problems this test shares;
+//! the log-scale conversions are the library's `OralLogScale`) against R and the published
+//! mixed-effects estimates (shared/data/SOURCE.md, `pk_theophylline_oral.csv`).
 
-use oncodyn::fit::{FitOptions, IndividualFits};
+use oncodyn::fit::{FitOptions, IndividualFits, OralLogScale};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -10,10 +10,7 @@ use std::sync::OnceLock;
 #[path = "../examples/fit_theophylline.rs"]
 mod example;
 
-use example::{
-    individual_log_scales, log_scale, per_kg_nls_fit, read_subjects, subject_problem,
-    two_stage_mean, LogScale, Subject,
-};
+use example::{per_kg_nls_fit, read_subjects, subject_problem, LogScale, Subject, NAMES};
 
 /// 3 starts: the results below agree with the example's 8 starts to the printed digits.
 fn options() -> FitOptions {
@@ -48,7 +45,7 @@ fn individual() -> &'static (Vec<Subject>, IndividualFits) {
 fn print(label: &str, x: LogScale) {
     println!(
         "{label:<36} lKe {:>8.4}  lKa {:>8.4}  lCl {:>8.4}",
-        x.0, x.1, x.2
+        x.ln_ke, x.ln_ka, x.ln_cl
     );
 }
 
@@ -61,7 +58,7 @@ fn print(label: &str, x: LogScale) {
 /// not the ML σ √(S/n); R prints 3 decimals, so ±0.001.
 #[test]
 fn per_kg_additive_fit_reproduces_r_nls() {
-    const R_NLS: LogScale = (-2.5242, 0.3992, -3.2483);
+    const R_NLS: LogScale = LogScale::new(-2.5242, 0.3992, -3.2483);
     const R_SIGMA: f64 = 1.459;
     let report = per_kg_nls_fit(&subjects(), &options()).unwrap();
     assert!(
@@ -73,14 +70,14 @@ fn per_kg_additive_fit_reproduces_r_nls() {
         (report.n_observations, report.degrees_of_freedom),
         (132, 129)
     );
-    let ours = log_scale(&report, 1.0).unwrap();
+    let ours = OralLogScale::from_report(&report, NAMES, 1.0).unwrap();
     print("this fit, per kg, additive", ours);
     print("R 4.2.2 nls", R_NLS);
     println!("residual SD {:.5} (R {R_SIGMA})", report.residual_scale);
     for (name, a, b) in [
-        ("lKe", ours.0, R_NLS.0),
-        ("lKa", ours.1, R_NLS.1),
-        ("lCl", ours.2, R_NLS.2),
+        ("lKe", ours.ln_ke, R_NLS.ln_ke),
+        ("lKa", ours.ln_ka, R_NLS.ln_ka),
+        ("lCl", ours.ln_cl, R_NLS.ln_cl),
     ] {
         println!("{name}: ours {a:.6}, R {b}, difference {:.1e}", a - b);
         assert!((a - b).abs() <= 2e-4, "{name}: ours {a:.5}, R {b}");
@@ -104,21 +101,22 @@ fn per_kg_additive_fit_reproduces_r_nls() {
 /// R 4.2.2 / nlme 3.1-162 reference in SOURCE.md (−2.4546, 0.4655, −3.2272).
 #[test]
 fn two_stage_mean_agrees_with_published_mixed_effects_estimates() {
-    const PINHEIRO_BATES: LogScale = (-2.43, 0.45, -3.21);
-    const R_NLME: LogScale = (-2.4546, 0.4655, -3.2272);
+    const PINHEIRO_BATES: LogScale = LogScale::new(-2.43, 0.45, -3.21);
+    const R_NLME: LogScale = LogScale::new(-2.4546, 0.4655, -3.2272);
     let (subjects, fits) = individual();
-    let stage = individual_log_scales(fits, subjects);
+    let weight = |id: &str| subjects.iter().find(|s| s.id == id).map(|s| s.weight_kg);
+    let stage = OralLogScale::individual(fits, NAMES, weight);
     assert_eq!(stage.len(), 12);
-    let mean = two_stage_mean(fits, subjects).unwrap();
+    let mean = OralLogScale::mean(&stage).unwrap();
     let n = stage.len() as f64;
     let se = |mean: f64, x: fn(&LogScale) -> f64| {
         let ss: f64 = stage.iter().map(|s| (x(s) - mean).powi(2)).sum();
         (ss / (n - 1.0)).sqrt() / n.sqrt()
     };
-    let se = (
-        se(mean.0, |s| s.0),
-        se(mean.1, |s| s.1),
-        se(mean.2, |s| s.2),
+    let se = LogScale::new(
+        se(mean.ln_ke, |s| s.ln_ke),
+        se(mean.ln_ka, |s| s.ln_ka),
+        se(mean.ln_cl, |s| s.ln_cl),
     );
     print("two-stage mean", mean);
     print("its standard error", se);
@@ -126,9 +124,9 @@ fn two_stage_mean_agrees_with_published_mixed_effects_estimates() {
     print("R 4.2.2 nlme", R_NLME);
     for (label, published) in [("Pinheiro & Bates", PINHEIRO_BATES), ("R nlme", R_NLME)] {
         for (name, ours, theirs, se) in [
-            ("lKe", mean.0, published.0, se.0),
-            ("lKa", mean.1, published.1, se.1),
-            ("lCl", mean.2, published.2, se.2),
+            ("lKe", mean.ln_ke, published.ln_ke, se.ln_ke),
+            ("lKa", mean.ln_ka, published.ln_ka, se.ln_ka),
+            ("lCl", mean.ln_cl, published.ln_cl, se.ln_cl),
         ] {
             println!(
                 "{name} vs {label}: |{ours:.4} − {theirs}| = {:.4} = {:.2} SE",

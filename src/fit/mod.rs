@@ -64,9 +64,11 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
+pub mod compare;
 mod data;
 mod error;
 pub mod lm;
+pub mod log_scale;
 pub mod objective;
 mod options;
 mod problem;
@@ -74,10 +76,12 @@ pub mod report;
 mod search;
 pub mod transform;
 
+pub use compare::{groups, median, select_by_aicc, AicTable};
 pub use data::SubjectData;
 pub(crate) use data::{check_observation, output_drug, Checked, Dosing, Observed, RecordedDosing};
 pub use error::FitError;
 pub use lm::{LmOptions, Termination};
+pub use log_scale::{OralLogScale, OralNames};
 pub use objective::ErrorModel;
 pub use options::{FitOptions, MAX_STARTS};
 pub use problem::FitProblem;

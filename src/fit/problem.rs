@@ -65,61 +65,10 @@ impl FitProblem {
     ) -> Result<FitProblem, FitError> {
         let output = output.into();
         let drug = output_drug(model, &output);
-        let mut checked = Vec::with_capacity(subjects.len());
-        for s in subjects {
-            s.regimen
-                .resolve_for(model, &s.covariates)
-                .map_err(|e| FitError::Subject {
-                    subject: s.id.clone(),
-                    source: Box::new(e.into()),
-                })?;
-            let observations: Vec<Observed> = s
-                .observations
-                .iter()
-                .map(|&(time, value)| Observed {
-                    time,
-                    value,
-                    line: None,
-                })
-                .collect();
-            for (index, o) in observations.iter().enumerate() {
-                check_observation(&s.id, index, o, error)?;
-            }
-            if let (Some(drug), true) = (&drug, error.needs_positive_values()) {
-                let first = first_dose(model, &s.regimen, drug);
-                if let Some((index, o)) = observations
-                    .iter()
-                    .enumerate()
-                    .find(|(_, o)| first.is_none_or(|t| o.time <= t))
-                {
-                    return Err(FitError::ObservationBeforeFirstDose {
-                        subject: s.id.clone(),
-                        line: None,
-                        index,
-                        time: o.time,
-                        drug: drug.clone(),
-                        first_dose: first,
-                    });
-                }
-            }
-            let mut times: Vec<f64> = observations.iter().map(|o| o.time).collect();
-            times.sort_by(f64::total_cmp);
-            times.dedup();
-            let time_index = observations
-                .iter()
-                .map(|o| times.partition_point(|&t| t < o.time))
-                .collect();
-            checked.push(Checked {
-                id: s.id,
-                dosing: Dosing::Regimen {
-                    regimen: s.regimen,
-                    covariates: s.covariates,
-                    times,
-                    time_index,
-                },
-                observations,
-            });
-        }
+        let checked = subjects
+            .into_iter()
+            .map(|s| check_subject(model, drug.as_deref(), s, error))
+            .collect::<Result<Vec<_>, _>>()?;
         FitProblem::assemble(model, output, checked, parameters, error)
     }
 
@@ -135,41 +84,13 @@ impl FitProblem {
         if parameters.is_empty() {
             return Err(FitError::NoParameters);
         }
-        let mut slots = Vec::with_capacity(parameters.len());
-        for (k, p) in parameters.iter().enumerate() {
-            let repeated = parameters[..k]
-                .iter()
-                .any(|q| q.name == p.name || q.path == p.path);
-            if repeated {
-                return Err(FitError::DuplicateParameter {
-                    name: p.name.clone(),
-                });
-            }
-            p.check()?;
-            let slot = p.path.bind(model.spec()).map_err(|source| FitError::Path {
-                parameter: p.name.clone(),
-                source: Box::new(source),
-            })?;
-            // Two spellings of one parameter (`tumors.tumor.initial`, `tumors[tumor].initial`).
-            if slots.contains(&slot) {
-                return Err(FitError::DuplicateParameter {
-                    name: p.name.clone(),
-                });
-            }
-            slots.push(slot);
-        }
+        let slots = bind_parameters(model, &parameters)?;
         let solver = FitProblem::default_solver();
         check_output(model, &output, &solver)?;
         if subjects.is_empty() {
             return Err(FitError::NoSubjects);
         }
-        for (k, s) in subjects.iter().enumerate() {
-            if subjects[..k].iter().any(|t| t.id == s.id) {
-                return Err(FitError::DuplicateSubject {
-                    subject: s.id.clone(),
-                });
-            }
-        }
+        check_unique_subjects(&subjects)?;
         let observed: Vec<f64> = subjects
             .iter()
             .flat_map(|s| s.observations.iter().map(|o| o.value))
@@ -345,4 +266,120 @@ fn check_output(
             source,
         }),
     }
+}
+
+/// One in-memory subject checked against `model` (its regimen resolves, its observations are
+/// valid for `error`, and a drug output `drug` is not observed at or before the first dose
+/// under an error model that needs positive values), with its sorted distinct times.
+fn check_subject(
+    model: &Model,
+    drug: Option<&str>,
+    s: SubjectData,
+    error: ErrorModel,
+) -> Result<Checked, FitError> {
+    s.regimen
+        .resolve_for(model, &s.covariates)
+        .map_err(|e| FitError::Subject {
+            subject: s.id.clone(),
+            source: Box::new(e.into()),
+        })?;
+    let observations: Vec<Observed> = s
+        .observations
+        .iter()
+        .map(|&(time, value)| Observed {
+            time,
+            value,
+            line: None,
+        })
+        .collect();
+    for (index, o) in observations.iter().enumerate() {
+        check_observation(&s.id, index, o, error)?;
+    }
+    if let (Some(drug), true) = (drug, error.needs_positive_values()) {
+        check_after_first_dose(model, &s, &observations, drug)?;
+    }
+    let mut times: Vec<f64> = observations.iter().map(|o| o.time).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let time_index = observations
+        .iter()
+        .map(|o| times.partition_point(|&t| t < o.time))
+        .collect();
+    Ok(Checked {
+        id: s.id,
+        dosing: Dosing::Regimen {
+            regimen: s.regimen,
+            covariates: s.covariates,
+            times,
+            time_index,
+        },
+        observations,
+    })
+}
+
+/// [`FitError::ObservationBeforeFirstDose`] for the first observation of `s` at or before
+/// the first dose of `drug` (or any, if `drug` is never dosed).
+fn check_after_first_dose(
+    model: &Model,
+    s: &SubjectData,
+    observations: &[Observed],
+    drug: &str,
+) -> Result<(), FitError> {
+    let first = first_dose(model, &s.regimen, drug);
+    match observations
+        .iter()
+        .enumerate()
+        .find(|(_, o)| first.is_none_or(|t| o.time <= t))
+    {
+        Some((index, o)) => Err(FitError::ObservationBeforeFirstDose {
+            subject: s.id.clone(),
+            line: None,
+            index,
+            time: o.time,
+            drug: drug.to_string(),
+            first_dose: first,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Each free parameter checked and bound to `model`, in order; no two may share a name or a
+/// path (in any spelling).
+fn bind_parameters(model: &Model, parameters: &[FreeParameter]) -> Result<Vec<Slot>, FitError> {
+    let mut slots = Vec::with_capacity(parameters.len());
+    for (k, p) in parameters.iter().enumerate() {
+        let repeated = parameters[..k]
+            .iter()
+            .any(|q| q.name == p.name || q.path == p.path);
+        if repeated {
+            return Err(FitError::DuplicateParameter {
+                name: p.name.clone(),
+            });
+        }
+        p.check()?;
+        let slot = p.path.bind(model.spec()).map_err(|source| FitError::Path {
+            parameter: p.name.clone(),
+            source: Box::new(source),
+        })?;
+        // Two spellings of one parameter (`tumors.tumor.initial`, `tumors[tumor].initial`).
+        if slots.contains(&slot) {
+            return Err(FitError::DuplicateParameter {
+                name: p.name.clone(),
+            });
+        }
+        slots.push(slot);
+    }
+    Ok(slots)
+}
+
+/// [`FitError::DuplicateSubject`] for the first subject ID seen twice.
+fn check_unique_subjects(subjects: &[Checked]) -> Result<(), FitError> {
+    for (k, s) in subjects.iter().enumerate() {
+        if subjects[..k].iter().any(|t| t.id == s.id) {
+            return Err(FitError::DuplicateSubject {
+                subject: s.id.clone(),
+            });
+        }
+    }
+    Ok(())
 }

@@ -59,6 +59,43 @@ impl FitProblem {
         Ok(predictions)
     }
 
+    /// The output of subject `id` at `times` (days, ascending) with the free parameters at
+    /// `values` (natural scale), simulated under the subject's regimen: the fitted curve
+    /// between and beyond the observations.
+    ///
+    /// # Errors
+    /// [`FitError::UnknownSubject`]; [`FitError::InvalidOption`] for a subject of an event
+    /// table (its doses are records; simulate its table instead); as
+    /// [`model_with`](Self::model_with) and the simulation.
+    pub fn curve(&self, id: &str, values: &[f64], times: &[f64]) -> Result<Vec<f64>, Error> {
+        let Some(subject) = self.subjects.iter().find(|s| s.id == id) else {
+            return Err(FitError::UnknownSubject {
+                subject: id.to_string(),
+                available: self.subject_ids().collect::<Vec<_>>().join(", "),
+            }
+            .into());
+        };
+        let Dosing::Regimen {
+            regimen,
+            covariates,
+            ..
+        } = &subject.dosing
+        else {
+            return Err(FitError::InvalidOption {
+                option: "subject",
+                value: f64::NAN,
+                reason: "curves are for subjects with a regimen, not event-table records",
+            }
+            .into());
+        };
+        let model = self.model_with(values)?;
+        let trajectory = Simulation::new(&model, regimen, times)
+            .options(&self.solver)
+            .subject(covariates)
+            .run()?;
+        values_at(&trajectory, &self.output, times)
+    }
+
     /// Natural-scale values of the free parameters at search point `phi`.
     pub(crate) fn natural(&self, phi: &[f64]) -> Vec<f64> {
         self.parameters
@@ -286,4 +323,37 @@ fn values_at(
         values.push(value);
     }
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fit::{ErrorModel, FitProblem, FreeParameter, SubjectData};
+    use crate::prelude::*;
+
+    #[test]
+    fn a_curve_is_the_output_at_any_times_with_the_values_given() {
+        let mut b = ModelBuilder::new();
+        b.tumor(TumorSpec::new("tumor", 100.0, Exponential { rate: 0.1 }))
+            .unwrap();
+        let model = b.build().unwrap();
+        let obs = vec![(1.0, 120.0), (2.0, 150.0)];
+        let mouse = SubjectData::new("m1", Regimen::new("untreated"), obs);
+        let rate = FreeParameter::positive("rate", "tumors[tumor].growth.rate", 0.1).unwrap();
+        let problem = FitProblem::new(
+            &model,
+            "tumor",
+            vec![mouse],
+            vec![rate],
+            ErrorModel::Additive,
+        )
+        .unwrap();
+        let times = [0.0, 0.5, 3.0, 10.0];
+        let curve = problem.curve("m1", &[0.2], &times).unwrap();
+        for (t, v) in times.iter().zip(&curve) {
+            let exact = 100.0 * (0.2 * t).exp();
+            assert!((v - exact).abs() <= 1e-6 * exact, "t {t}: {v} vs {exact}");
+        }
+        assert!(problem.curve("m2", &[0.2], &times).is_err());
+        assert!(problem.curve("m1", &[0.2, 1.0], &times).is_err());
+    }
 }

@@ -3,7 +3,7 @@
 //! error, 95% interval and relative standard error, the objective and the information
 //! criteria, how the search ended, and the warnings.
 
-use super::{FitReport, IndividualFits};
+use super::{FitReport, FitWarning, IndividualFits};
 use std::fmt;
 
 /// A number in a short, readable form: five decimals between 1e-3 and 1e5 (and for 0),
@@ -38,27 +38,70 @@ fn interval(i: Option<crate::stats::Interval>) -> String {
     )
 }
 
-impl fmt::Display for FitReport {
-    /// What was fitted; one row per estimate (free, then error model): estimate, SE, 95%
-    /// interval and RSE (%); `−2LL`, AIC, AICc and BIC; the termination, the condition
-    /// number and the warnings.
+impl fmt::Display for FitWarning {
+    /// One sentence with the warning's numbers, e.g. `k ended at its bound 1 (estimate
+    /// 0.99999)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} observations of {} from {} subject(s), {} error",
-            self.n_observations,
-            self.output,
-            self.subjects.len(),
-            self.error_model.as_str()
-        )?;
-        let w = self
-            .estimates
-            .iter()
-            .map(|e| e.name.len())
-            .chain(self.error_parameters.iter().map(|e| e.name.len()))
-            .max()
-            .unwrap_or(0)
-            .max(9);
+        match self {
+            FitWarning::NotConverged { termination } => {
+                write!(f, "the best search did not converge ({termination:?})")
+            }
+            FitWarning::AtBound {
+                parameter,
+                estimate,
+                bound,
+            } => write!(
+                f,
+                "{parameter} ended at its bound {} (estimate {})",
+                number(*bound),
+                number(*estimate)
+            ),
+            FitWarning::SingularInformation { rank, parameters } => write!(
+                f,
+                "the information matrix is singular (rank {rank} of {parameters}): \
+                 not every parameter is identifiable from these data"
+            ),
+            FitWarning::IllConditioned { condition_number } => write!(
+                f,
+                "the information matrix is ill-conditioned (condition number {condition_number:.3e})"
+            ),
+            FitWarning::HighCorrelation {
+                first,
+                second,
+                correlation,
+            } => write!(
+                f,
+                "{first} and {second} are strongly correlated (r = {correlation:.4})"
+            ),
+            FitWarning::FailedEvaluations { count, first } => write!(
+                f,
+                "{count} evaluation(s) failed in the best search (first: {first})"
+            ),
+            FitWarning::StartsFailed { count, first } => write!(
+                f,
+                "{count} start(s) could not be evaluated (first: {first})"
+            ),
+        }
+    }
+}
+
+/// Width of the parameter column: the longest name, at least `parameter`'s 9.
+fn name_width(report: &FitReport) -> usize {
+    report
+        .estimates
+        .iter()
+        .map(|e| e.name.len())
+        .chain(report.error_parameters.iter().map(|e| e.name.len()))
+        .max()
+        .unwrap_or(0)
+        .max(9)
+}
+
+impl FitReport {
+    /// The table of estimates: a header, one row per free parameter, one per error-model
+    /// parameter.
+    fn fmt_estimates(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = name_width(self);
         let row = |f: &mut fmt::Formatter<'_>, cells: [&str; 5]| {
             writeln!(
                 f,
@@ -84,7 +127,11 @@ impl fmt::Display for FitReport {
             ];
             row(f, [&e.name, &cells[0], &cells[1], &cells[2], "-"])?;
         }
-        writeln!(f)?;
+        Ok(())
+    }
+
+    /// The criteria line and how the search ended (termination, condition number).
+    fn fmt_criteria_and_search(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let aicc = self
             .aicc
             .map_or_else(|| "-".to_string(), |a| format!("{a:.4}"));
@@ -110,16 +157,40 @@ impl fmt::Display for FitReport {
         if let Some(c) = self.condition_number {
             writeln!(f, "condition number {c:.3e}")?;
         }
+        Ok(())
+    }
+
+    /// `warnings    none`, or one `warning     …` line per warning (no trailing newline).
+    fn fmt_warnings(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.warnings.is_empty() {
-            write!(f, "warnings    none")
-        } else {
-            let lines: Vec<String> = self
-                .warnings
-                .iter()
-                .map(|w| format!("warning     {w:?}"))
-                .collect();
-            write!(f, "{}", lines.join("\n"))
+            return write!(f, "warnings    none");
         }
+        let lines: Vec<String> = self
+            .warnings
+            .iter()
+            .map(|w| format!("warning     {w}"))
+            .collect();
+        write!(f, "{}", lines.join("\n"))
+    }
+}
+
+impl fmt::Display for FitReport {
+    /// What was fitted; one row per estimate (free, then error model): estimate, SE, 95%
+    /// interval and RSE (%); `−2LL`, AIC, AICc and BIC; the termination, the condition
+    /// number and the warnings.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} observations of {} from {} subject(s), {} error",
+            self.n_observations,
+            self.output,
+            self.subjects.len(),
+            self.error_model.as_str()
+        )?;
+        self.fmt_estimates(f)?;
+        writeln!(f)?;
+        self.fmt_criteria_and_search(f)?;
+        self.fmt_warnings(f)
     }
 }
 
@@ -152,7 +223,7 @@ impl fmt::Display for IndividualFits {
                 format!("{:?}", r.termination)
             )?;
             for w in &r.warnings {
-                writeln!(f, "{:<10} warning {w:?}", "")?;
+                writeln!(f, "{:<10} warning {w}", "")?;
             }
         }
         for failure in &self.failures {
@@ -243,6 +314,45 @@ mod tests {
         assert!(text.starts_with("subject"), "{text}");
         assert!(text.contains("\ntwo-stage summary\n"));
         assert!(text.contains("sum of -2LL over 1 fits: "), "{text}");
+    }
+
+    #[test]
+    fn warnings_read_as_sentences_with_their_numbers() {
+        let at = FitWarning::AtBound {
+            parameter: "loss".to_string(),
+            estimate: 1.2e-6,
+            bound: 1e-6,
+        };
+        assert_eq!(
+            at.to_string(),
+            "loss ended at its bound 1.0000e-6 (estimate 1.2000e-6)"
+        );
+        let singular = FitWarning::SingularInformation {
+            rank: 2,
+            parameters: 3,
+        };
+        assert!(singular.to_string().contains("rank 2 of 3"));
+        let correlated = FitWarning::HighCorrelation {
+            first: "rate".to_string(),
+            second: "capacity".to_string(),
+            correlation: -0.98765,
+        };
+        assert_eq!(
+            correlated.to_string(),
+            "rate and capacity are strongly correlated (r = -0.9877)"
+        );
+        let ill = FitWarning::IllConditioned {
+            condition_number: 2.5e9,
+        };
+        assert!(ill.to_string().ends_with("(condition number 2.500e9)"));
+        let starts = FitWarning::StartsFailed {
+            count: 2,
+            first: "boom".to_string(),
+        };
+        assert_eq!(
+            starts.to_string(),
+            "2 start(s) could not be evaluated (first: boom)"
+        );
     }
 
     #[test]

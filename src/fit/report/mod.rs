@@ -39,7 +39,7 @@ pub(crate) use individual::individual;
 pub use individual::{IndividualFits, SubjectFailure, TwoStageSummary};
 
 use super::lm::{LmOptions, LmOutcome, Termination};
-use super::objective::{minus_two_log_likelihood, ErrorModel};
+use super::objective::{minus_two_log_likelihood, ErrorModel, Evaluation};
 use super::transform::Transform;
 use super::FitProblem;
 use crate::error::Error;
@@ -51,7 +51,7 @@ use estimates::{
     Criteria,
 };
 use serde::{Deserialize, Serialize};
-use starts::{local_optima, search_warnings, StartSummary};
+use starts::{local_optima, search_warnings, Finished, StartSummary};
 
 /// Correlations whose absolute value exceeds this are reported ([`FitWarning::HighCorrelation`]).
 pub const HIGH_CORRELATION: f64 = 0.95;
@@ -347,7 +347,7 @@ pub(crate) fn build(
     scales: Vec<f64>,
 ) -> Result<FitReport, FitError> {
     let observed = problem.observed();
-    let (n, error) = (observed.len(), problem.error_model());
+    let error = problem.error_model();
     let m2ll = |s: f64| minus_two_log_likelihood(error, observed, s);
     let natural = |phi: &[f64]| natural_point(problem, phi);
     let summary = StartSummary::from_runs(starts, runs, &m2ll, &natural)?;
@@ -360,7 +360,29 @@ pub(crate) fn build(
             starts: starts.len(),
             source: Box::new(e),
         })?;
+    let mut report = fitted(problem, best, &evaluation, options, scales);
+    report.warnings.extend(search_warnings(out, &summary));
+    report.total_evaluations = summary.total_evaluations;
+    report.starts = summary.records;
+    report.optima = optima;
+    Ok(report)
+}
 
+/// The report of the best search `best`, its residuals evaluated (`evaluation`): estimates,
+/// uncertainty, criteria and the warnings about them. The multi-start fields (`starts`,
+/// `optima`, `total_evaluations`) are left empty for [`build`] to fill.
+fn fitted(
+    problem: &FitProblem,
+    best: &Finished,
+    evaluation: &Evaluation,
+    options: &LmOptions,
+    scales: Vec<f64>,
+) -> FitReport {
+    let (n, error, out) = (
+        problem.observed().len(),
+        problem.error_model(),
+        &best.outcome,
+    );
     let df = n.saturating_sub(out.x.len()).max(1);
     let s2 = out.sum_of_squares / df as f64;
     let sigma_ml = (evaluation.weighted_sum_of_squares() / n as f64).sqrt();
@@ -371,9 +393,8 @@ pub(crate) fn build(
         error_parameters(error, &out.x, problem.parameters().len(), sigma_ml, &u);
     let mut warnings = u.warnings.clone();
     warnings.extend(at_bound_warnings(problem, &estimates));
-    warnings.extend(search_warnings(out, &summary));
     let criteria = Criteria::new(best.m2ll, problem.n_estimated(), n);
-    Ok(FitReport {
+    FitReport {
         subjects: problem.subject_ids().map(str::to_string).collect(),
         output: problem.output().to_string(),
         error_model: error,
@@ -390,24 +411,24 @@ pub(crate) fn build(
         aic: criteria.aic,
         aicc: criteria.aicc,
         bic: criteria.bic,
-        observations: observation_fits(problem, &evaluation, sigma_ml),
+        observations: observation_fits(problem, evaluation, sigma_ml),
         termination: out.termination,
         iterations: out.iterations,
         rejected_steps: out.rejected_steps,
         evaluations: out.evaluations,
         failed_evaluations: out.failed_evaluations,
         first_failure: out.first_failure.clone(),
-        total_evaluations: summary.total_evaluations,
+        total_evaluations: 0,
         jacobian: JacobianMethod::CentralDifferences {
             relative_step: options.relative_step,
             scales,
         },
         interval_quantile: u.quantile,
         best_start: best.start,
-        starts: summary.records,
-        optima,
+        starts: Vec::new(),
+        optima: Vec::new(),
         warnings,
-    })
+    }
 }
 
 /// A search point on the natural scale: the free parameters, then `a/b` for a combined

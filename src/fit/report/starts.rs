@@ -46,20 +46,8 @@ impl StartSummary {
             let outcome = match run {
                 Ok(outcome) => {
                     total_evaluations += outcome.evaluations;
-                    let m2ll = m2ll(outcome.sum_of_squares);
-                    let record = StartOutcome::Finished {
-                        estimates: natural(&outcome.x),
-                        minus_two_log_likelihood: m2ll,
-                        termination: outcome.termination,
-                        iterations: outcome.iterations,
-                        evaluations: outcome.evaluations,
-                        failed_evaluations: outcome.failed_evaluations,
-                    };
-                    finished.push(Finished {
-                        start,
-                        outcome,
-                        m2ll,
-                    });
+                    let (record, done) = finished_start(start, outcome, m2ll, natural);
+                    finished.push(done);
                     record
                 }
                 Err(e) => {
@@ -98,6 +86,30 @@ impl StartSummary {
             total_evaluations,
         })
     }
+}
+
+/// The record of a start whose search finished, and the search with its `−2LL`.
+fn finished_start(
+    start: usize,
+    outcome: LmOutcome,
+    m2ll: &dyn Fn(f64) -> f64,
+    natural: &dyn Fn(&[f64]) -> Vec<f64>,
+) -> (StartOutcome, Finished) {
+    let m2ll = m2ll(outcome.sum_of_squares);
+    let record = StartOutcome::Finished {
+        estimates: natural(&outcome.x),
+        minus_two_log_likelihood: m2ll,
+        termination: outcome.termination,
+        iterations: outcome.iterations,
+        evaluations: outcome.evaluations,
+        failed_evaluations: outcome.failed_evaluations,
+    };
+    let finished = Finished {
+        start,
+        outcome,
+        m2ll,
+    };
+    (record, finished)
 }
 
 /// Groups finished starts (sorted best first) into distinct optima.

@@ -2,7 +2,7 @@
 //! table. It lives with the event table, so the fit module needs nothing of `io`: a subject's
 //! records reach the fit as a [`RecordedDosing`], which this module implements.
 
-use super::{EventSettings, EventTable, Evid, SteadyStateKind};
+use super::{DataRecord, EventSettings, EventTable, Evid, SteadyStateKind};
 use crate::error::Error;
 use crate::fit::{
     check_observation, output_drug, Checked, Dosing, ErrorModel, FitError, FitProblem,
@@ -67,39 +67,7 @@ impl FitProblem {
         for subject in table.subjects() {
             subject.segments(model, &settings)?;
             let records = subject.records;
-            let first = records.iter().position(|r| r.evid.is_dose());
-            let mut observations = Vec::new();
-            for (i, r) in records.iter().enumerate() {
-                let Some(dv) = r.dv.filter(|_| r.evid == Evid::Observation && !r.mdv) else {
-                    continue;
-                };
-                let o = Observed {
-                    time: r.time,
-                    value: dv,
-                    line: Some(r.line),
-                };
-                let index = observations.len();
-                check_observation(subject.id, index, &o, error)?;
-                if let (Some(drug), true) = (&drug, error.needs_positive_values()) {
-                    let before = first.is_none_or(|f| {
-                        i < f
-                            || (r.time == records[f].time
-                                && records[f].ss == SteadyStateKind::Transient)
-                    });
-                    if before {
-                        return Err(FitError::ObservationBeforeFirstDose {
-                            subject: subject.id.to_string(),
-                            line: Some(r.line),
-                            index,
-                            time: r.time,
-                            drug: drug.clone(),
-                            first_dose: first.map(|f| records[f].time),
-                        }
-                        .into());
-                    }
-                }
-                observations.push(o);
-            }
+            let observations = observations(subject.id, records, drug.as_deref(), error)?;
             checked.push(Checked {
                 id: subject.id.to_string(),
                 dosing: Dosing::Records(Arc::new(Records {
@@ -116,4 +84,46 @@ impl FitProblem {
             model, output, checked, parameters, error,
         )?)
     }
+}
+
+/// The observations of one subject's `records` (EVID 0 with a DV), each checked for `error`;
+/// for a drug output `drug` under an error model that needs positive values, none may come
+/// before the first dose record in file order, or at its time for a transient dose.
+fn observations(
+    id: &str,
+    records: &[DataRecord],
+    drug: Option<&str>,
+    error: ErrorModel,
+) -> Result<Vec<Observed>, FitError> {
+    let first = records.iter().position(|r| r.evid.is_dose());
+    let mut observations = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        let Some(dv) = r.dv.filter(|_| r.evid == Evid::Observation && !r.mdv) else {
+            continue;
+        };
+        let o = Observed {
+            time: r.time,
+            value: dv,
+            line: Some(r.line),
+        };
+        let index = observations.len();
+        check_observation(id, index, &o, error)?;
+        if let (Some(drug), true) = (drug, error.needs_positive_values()) {
+            let before = first.is_none_or(|f| {
+                i < f || (r.time == records[f].time && records[f].ss == SteadyStateKind::Transient)
+            });
+            if before {
+                return Err(FitError::ObservationBeforeFirstDose {
+                    subject: id.to_string(),
+                    line: Some(r.line),
+                    index,
+                    time: r.time,
+                    drug: drug.to_string(),
+                    first_dose: first.map(|f| records[f].time),
+                });
+            }
+        }
+        observations.push(o);
+    }
+    Ok(observations)
 }
