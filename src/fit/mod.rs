@@ -64,7 +64,6 @@
 //! # Ok::<(), oncodyn::Error>(())
 //! ```
 
-pub mod compare;
 mod data;
 mod error;
 pub mod lm;
@@ -74,9 +73,9 @@ mod options;
 mod problem;
 pub mod report;
 mod search;
+pub mod selection;
 pub mod transform;
 
-pub use compare::{groups, median, select_by_aicc, AicTable};
 pub use data::SubjectData;
 pub(crate) use data::{check_observation, output_drug, Checked, Dosing, Observed, RecordedDosing};
 pub use error::FitError;
@@ -89,4 +88,5 @@ pub use report::{
     ErrorEstimate, Estimate, FitReport, FitWarning, IndividualFits, JacobianMethod, LocalOptimum,
     ObservationFit, StartOutcome, StartRecord, SubjectFailure, TwoStageSummary,
 };
+pub use selection::{groups, select_by_aicc, AicTable};
 pub use transform::{FreeParameter, Transform};
