@@ -12,6 +12,17 @@ use oncodyn::{BuildError, LookupError, ScheduleError, SolveError};
 // Fixtures
 // =============================================================================================
 
+/// The CTL population of these tests: 10⁶ cells, 10⁴ cells/day, death 0.04/day.
+fn ctl_spec() -> CellSpec {
+    CellSpec {
+        name: "ctl".into(),
+        initial: 1e6,
+        source: 1e4,
+        death: 0.04,
+        ..Default::default()
+    }
+}
+
 fn gompertz() -> Gompertz {
     Gompertz {
         rate: 0.1,
@@ -24,15 +35,7 @@ fn gompertz() -> Gompertz {
 fn small_model() -> (Model, StateId<Tumor>, StateId<Effector>, DrugId) {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let ctl = b
-        .effector(CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        })
-        .unwrap();
+    let ctl = b.effector(ctl_spec()).unwrap();
     let drug = b
         .drug(DrugSpec::new("drug", OneCompartment { cl: 2.0, v: 10.0 }))
         .unwrap();
@@ -126,15 +129,7 @@ fn nan_drug_volume_is_rejected() {
 fn infinite_kill_rate_is_rejected() {
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let ctl = b
-        .effector(CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        })
-        .unwrap();
+    let ctl = b.effector(ctl_spec()).unwrap();
     let err = b
         .kill(
             ctl,
@@ -505,13 +500,7 @@ fn component_named_like_an_existing_custom_term_is_a_duplicate() {
 fn kill_by_unknown_effector_in_a_model_spec_is_rejected() {
     let spec = ModelSpec {
         tumors: vec![TumorSpec::new("tumor", 1e9, gompertz())],
-        effectors: vec![CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        }],
+        effectors: vec![ctl_spec()],
         kills: vec![KillSpec {
             by: "nk".into(),
             on: "tumor".into(),
@@ -536,13 +525,7 @@ fn effector_kill_effect_naming_a_tumor_is_rejected() {
     // acts on an effector: the name is unknown among effectors.
     let spec = ModelSpec {
         tumors: vec![TumorSpec::new("tumor", 1e9, gompertz())],
-        effectors: vec![CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        }],
+        effectors: vec![ctl_spec()],
         drugs: vec![DrugSpec::new(
             "anti_pd1",
             OneCompartment { cl: 0.2, v: 3.0 },
@@ -635,15 +618,7 @@ fn kill_with_a_tumor_handle_from_another_builder_is_rejected() {
         .unwrap();
     let mut b = ModelBuilder::new();
     b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    let ctl = b
-        .effector(CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        })
-        .unwrap();
+    let ctl = b.effector(ctl_spec()).unwrap();
     let err = b
         .kill(ctl, foreign_tumor, MassAction { rate: 1e-10 })
         .unwrap_err();
@@ -661,25 +636,10 @@ fn kill_with_a_tumor_handle_from_another_builder_is_rejected() {
 fn kill_by_an_effector_handle_from_another_builder_is_rejected() {
     // Both builders' effectors have ordinal 0: only the builder identity tells them apart.
     let mut other = ModelBuilder::new();
-    let foreign_ctl = other
-        .effector(CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        })
-        .unwrap();
+    let foreign_ctl = other.effector(ctl_spec()).unwrap();
     let mut b = ModelBuilder::new();
     let tumor = b.tumor(TumorSpec::new("tumor", 1e9, gompertz())).unwrap();
-    b.effector(CellSpec {
-        name: "ctl".into(),
-        initial: 1e6,
-        source: 1e4,
-        death: 0.04,
-        ..Default::default()
-    })
-    .unwrap();
+    b.effector(ctl_spec()).unwrap();
     let err = b
         .kill(foreign_ctl, tumor, MassAction { rate: 1e-10 })
         .unwrap_err();
@@ -723,15 +683,7 @@ fn effect_of_a_drug_handle_from_another_builder_is_rejected() {
 #[test]
 fn effect_on_a_target_handle_from_another_builder_is_rejected() {
     let mut other = ModelBuilder::new();
-    let foreign_ctl = other
-        .effector(CellSpec {
-            name: "ctl".into(),
-            initial: 1e6,
-            source: 1e4,
-            death: 0.04,
-            ..Default::default()
-        })
-        .unwrap();
+    let foreign_ctl = other.effector(ctl_spec()).unwrap();
     let mut b = ModelBuilder::new();
     let drug = b
         .drug(DrugSpec::new(
