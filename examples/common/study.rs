@@ -7,7 +7,7 @@ use oncodyn::compare::{
     Bootstrap, EndpointSpec, GradeScale, Parameter, PopulationSpec, RankBy, Recist, Toxicity,
 };
 use oncodyn::dosing::radiotherapy::Course;
-use oncodyn::io::{ParameterBinding, PatientSource, SimulationSection as Simulation, StudyFile};
+use oncodyn::io::{ParameterBinding, PatientSource, SimulationSection, StudyFile};
 use oncodyn::prelude::*;
 use oncodyn::solver::{Action, Condition, DiameterMapping};
 
@@ -60,7 +60,7 @@ pub fn default_study() -> Result<StudyFile, oncodyn::Error> {
             ParameterBinding::new("anti_pd1_cl", format!("drugs[{ANTI_PD1}].cl")),
             ParameterBinding::new("chemo_cl", format!("drugs[{CHEMO}].cl")),
         ],
-        simulation: Simulation::grid(HORIZON_DAYS, STEP_DAYS),
+        simulation: SimulationSection::grid(HORIZON_DAYS, STEP_DAYS),
         events: vec![EventRule::new(
             "progression",
             Condition::Progression {
