@@ -29,7 +29,7 @@ use oncodyn::compare::ParamPath;
 use oncodyn::fit::{ErrorModel, FitOptions, FitProblem, FitReport, FreeParameter, ObservationFit};
 use oncodyn::io::nonmem::{EventSettings, EventTable, Evid};
 use oncodyn::io::ModelFile;
-use oncodyn::model::Model;
+use oncodyn::model::{Model, PathError};
 use oncodyn::solver::Stiffness;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -136,14 +136,13 @@ pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
             }
         },
     };
-    let fields = numeric_fields(&model)?;
     let mut resolved: Vec<(String, String)> = Vec::new();
     for name in &args.free {
         let name = name.trim();
         if name.is_empty() {
             continue;
         }
-        resolved.push((name.to_string(), resolve(name, &fields)?));
+        resolved.push((name.to_string(), resolve(name, &model)?));
     }
     let mut parameters = Vec::new();
     for (given, path) in &resolved {
@@ -288,90 +287,23 @@ fn error_model(name: &str, table: &EventTable) -> Result<ErrorModel, Box<dyn Err
     )
 }
 
-/// Every numeric field of the model's spec as a parameter path that reads back from the
-/// model (list elements by name where they have one, else by position).
-fn numeric_fields(model: &Model) -> Result<Vec<String>, Box<dyn Error>> {
-    let value = toml::Value::try_from(model.spec())
-        .map_err(|e| format!("cannot list the model's parameters: {e}"))?;
-    let mut found = Vec::new();
-    walk(&value, String::new(), &mut found);
-    Ok(found
-        .into_iter()
-        .filter(|p| {
-            ParamPath::parse(p)
-                .ok()
-                .and_then(|path| path.get(model.spec()).ok())
-                .is_some()
-        })
-        .collect())
-}
-
-fn walk(value: &toml::Value, prefix: String, found: &mut Vec<String>) {
-    match value {
-        toml::Value::Float(_) | toml::Value::Integer(_) => found.push(prefix),
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                walk(v, path, found);
-            }
-        }
-        toml::Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let selector = match v.get("name").and_then(toml::Value::as_str) {
-                    Some(name) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-                        name.to_string()
-                    }
-                    _ => i.to_string(),
-                };
-                walk(v, format!("{prefix}[{selector}]"), found);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The path of `name`: itself when it is a path of the model, else the one numeric field whose
-/// last step is `name` (without case).
-fn resolve(name: &str, fields: &[String]) -> Result<String, Box<dyn Error>> {
-    if let Some(f) = fields.iter().find(|f| f.as_str() == name) {
-        return Ok(f.clone());
-    }
-    if name.contains(['.', '[']) {
-        // A full path not in the listing (e.g. written with another selector): let the
-        // library check it against the model.
-        return Ok(name.to_string());
-    }
-    let last = |f: &str| -> String {
-        let tail = f.rsplit(['.', ']']).next().unwrap_or(f);
-        tail.to_ascii_lowercase()
-    };
-    let lower = name.to_ascii_lowercase();
-    // `v` (NONMEM's V) also names the central volume `v1`: ambiguous when a peripheral `v`
-    // exists too.
-    let matches: Vec<&String> = fields
-        .iter()
-        .filter(|f| last(f) == lower || (lower == "v" && last(f) == "v1"))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(format!(
+/// The path of `name`: a full path, or the one parameter path whose last field is `name`
+/// (without case; `v` also names `v1`), as [`ModelSpec::find_parameter`] resolves it.
+fn resolve(name: &str, model: &Model) -> Result<String, Box<dyn Error>> {
+    match model.spec().find_parameter(name) {
+        Ok(path) => Ok(path.to_string()),
+        Err(PathError::UnknownParameter { available, .. }) => Err(format!(
             "--free {name}: no numeric field of the model is called `{name}`; the model's \
              parameters are:\n  {}",
-            fields.join("\n  ")
+            available.join("\n  ")
         )
         .into()),
-        many => Err(format!(
+        Err(PathError::AmbiguousParameter { candidates, .. }) => Err(format!(
             "--free {name} is ambiguous; give one of these full paths:\n  {}",
-            many.iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join("\n  ")
+            candidates.join("\n  ")
         )
         .into()),
+        Err(e) => Err(format!("--free {name}: {e}").into()),
     }
 }
 

@@ -54,6 +54,22 @@ pub enum PathError {
         /// For a table, its fields, comma-separated; else empty.
         available: String,
     },
+    /// A short parameter name (`cl`, `rate`) that is the last field of no parameter path.
+    #[error("no parameter of the model is called `{name}` (available: {})", .available.join(", "))]
+    UnknownParameter {
+        /// The name given.
+        name: String,
+        /// Every parameter path of the model, canonical.
+        available: Vec<String>,
+    },
+    /// A short parameter name that is the last field of several parameter paths.
+    #[error("parameter name `{name}` is ambiguous: give one of {}", .candidates.join(", "))]
+    AmbiguousParameter {
+        /// The name given.
+        name: String,
+        /// The paths it could mean, canonical.
+        candidates: Vec<String>,
+    },
 }
 
 /// ` (fields: a, b)` after a [`PathError::NotReal`] that ends on a table, else nothing.

@@ -387,6 +387,63 @@ pub fn list(spec: &ModelSpec) -> Vec<PathEntry> {
 }
 
 impl ModelSpec {
+    /// The parameter a user names: a full path (`drugs[pk].cl`), checked against this
+    /// description, or a short name matched without case against the last field of every
+    /// [parameter path](Self::parameter_paths) (`cl`, `KA`). As in NONMEM, `v` also names a
+    /// central volume `v1`, so `v` is ambiguous when a peripheral volume `v` exists too.
+    ///
+    /// ```
+    /// use oncodyn::prelude::*;
+    ///
+    /// let mut b = ModelBuilder::new();
+    /// b.drug(DrugSpec::new("pk", OneCompartment { cl: 2.0, v: 10.0 }))?;
+    /// let model = b.build()?;
+    /// assert_eq!(model.spec().find_parameter("CL")?.to_string(), "drugs[pk].cl");
+    /// assert_eq!(model.spec().find_parameter("v")?.to_string(), "drugs[pk].v1");
+    /// # Ok::<(), oncodyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// For a full path, the [`PathError`] of [`ParamPath::parse`] and of resolving it here;
+    /// for a short name, [`PathError::UnknownParameter`] (with every path) when it matches
+    /// none, [`PathError::AmbiguousParameter`] (with the candidates) when it matches several.
+    pub fn find_parameter(&self, name: &str) -> Result<ParamPath, PathError> {
+        let entries = self.parameter_paths();
+        if let Some(e) = entries.iter().find(|e| e.path.text == name) {
+            return Ok(e.path.clone());
+        }
+        if name.contains(['.', '[']) {
+            let path = ParamPath::parse(name)?;
+            path.get(self)?;
+            return Ok(path);
+        }
+        let wanted = name.to_ascii_lowercase();
+        let last_field = |p: &ParamPath| match p.segments.last() {
+            Some(Segment::Field(f)) => f.to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        let mut matches: Vec<ParamPath> = entries
+            .iter()
+            .map(|e| &e.path)
+            .filter(|p| {
+                let last = last_field(p);
+                last == wanted || (wanted == "v" && last == "v1")
+            })
+            .cloned()
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.remove(0)),
+            0 => Err(PathError::UnknownParameter {
+                name: name.to_string(),
+                available: entries.iter().map(|e| e.path.text.clone()).collect(),
+            }),
+            _ => Err(PathError::AmbiguousParameter {
+                name: name.to_string(),
+                candidates: matches.into_iter().map(|p| p.text).collect(),
+            }),
+        }
+    }
+
     /// Every real-valued parameter with its canonical path, value and slot; see [`list`].
     ///
     /// ```

@@ -109,3 +109,57 @@ fn bind_all_binds_in_order_with_one_walk() {
     let err = bind_all(&s, &[ParamPath::parse("tumors[u].initial").unwrap()]).unwrap_err();
     assert!(matches!(err, PathError::UnknownElement { .. }), "{err}");
 }
+
+/// A two-compartment drug (central `v1`, peripheral `v`) beside a tumor.
+fn pk2_and_tumor() -> ModelSpec {
+    use crate::model::{DrugSpec, TwoCompartment};
+    let mut spec = spec(&["tumor"]);
+    spec.drugs.push(DrugSpec::new(
+        "pk",
+        TwoCompartment {
+            cl: 1.0,
+            v1: 10.0,
+            q: 0.5,
+            v2: 4.0,
+        },
+    ));
+    spec
+}
+
+#[test]
+fn a_short_name_finds_the_one_path_ending_in_it_without_case() {
+    let spec = pk2_and_tumor();
+    let found = |name: &str| spec.find_parameter(name).map(|p| p.to_string());
+    assert_eq!(found("CL").unwrap(), "drugs[pk].cl");
+    assert_eq!(found("q").unwrap(), "drugs[pk].peripherals[0].q");
+    // A full path is itself, checked against the description.
+    assert_eq!(found("drugs[pk].v1").unwrap(), "drugs[pk].v1");
+    assert!(matches!(
+        spec.find_parameter("drugs[pk].nothing"),
+        Err(PathError::UnknownField { .. })
+    ));
+}
+
+#[test]
+fn a_short_name_that_matches_none_or_several_is_a_typed_error() {
+    let spec = pk2_and_tumor();
+    match spec.find_parameter("foo") {
+        Err(PathError::UnknownParameter { name, available }) => {
+            assert_eq!(name, "foo");
+            assert_eq!(available.len(), spec.parameter_paths().len());
+            assert!(available.contains(&"drugs[pk].cl".to_string()));
+        }
+        other => panic!("{other:?}"),
+    }
+    // `v` is NONMEM's central volume and also the peripheral's volume here.
+    match spec.find_parameter("v") {
+        Err(PathError::AmbiguousParameter { name, candidates }) => {
+            assert_eq!(name, "v");
+            assert_eq!(
+                candidates,
+                ["drugs[pk].v1", "drugs[pk].peripherals[0].v"].map(String::from)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
