@@ -307,10 +307,10 @@ fn resolve(name: &str, model: &Model) -> Result<String, Box<dyn Error>> {
     }
 }
 
-/// Dense predicted curves per subject at the estimates: the subject's records with extra
-/// observation records (no DV) on a grid, simulated with the fitted model. A subject whose
-/// records reset (EVID 3/4) or cannot be simulated gets no curve (its predictions at the
-/// observations are drawn instead).
+/// Dense predicted curves per subject at the estimates
+/// ([`SubjectRecords::predicted_curve`](oncodyn::io::nonmem::SubjectRecords::predicted_curve)
+/// with the fitted model). A subject without a curve (its records reset, or it cannot be
+/// simulated) has its predictions at the observations drawn instead.
 fn curves(
     problem: &FitProblem,
     table: &EventTable,
@@ -332,43 +332,8 @@ fn curves(
         let Ok(model) = problem.model_with(&values) else {
             continue;
         };
-        let records = subject.records;
-        if records.iter().any(|r| r.evid.is_reset()) {
-            continue;
-        }
-        let Some(template) = records.iter().find(|r| r.evid == Evid::Observation) else {
-            continue;
-        };
-        let t_end = records.iter().map(|r| r.time).fold(0.0, f64::max);
-        let t_start = records.iter().map(|r| r.time).fold(f64::INFINITY, f64::min);
-        if !t_start.is_finite() || t_end <= t_start {
-            continue;
-        }
-        let mut dense: Vec<_> = records
-            .iter()
-            .filter(|r| r.evid != Evid::Observation)
-            .cloned()
-            .collect();
-        for k in 0..=CURVE_POINTS {
-            let mut r = template.clone();
-            r.time = t_start + (t_end - t_start) * k as f64 / CURVE_POINTS as f64;
-            r.dv = None;
-            r.mdv = true;
-            dense.push(r);
-        }
-        // Doses before observations at the same time: the observation sees the pre-dose state.
-        dense.sort_by(|a, b| a.time.total_cmp(&b.time));
-        let sub = EventTable {
-            covariates: table.covariates.clone(),
-            records: dense,
-        };
-        if let Ok(pred) = sub.simulate(&model, settings) {
-            let pts = pred
-                .iter()
-                .map(|p| (p.time, p.value))
-                .filter(|(_, v)| v.is_finite())
-                .collect();
-            out.insert(subject.id.to_string(), pts);
+        if let Ok(points) = subject.predicted_curve(&model, settings, CURVE_POINTS) {
+            out.insert(subject.id.to_string(), points);
         }
     }
     out

@@ -1280,3 +1280,45 @@ fn the_former_names_are_deprecated_aliases() {
     let renamed: &[SubjectSegment] = &segments;
     assert_eq!(renamed.len(), 1);
 }
+
+/// A subject's dense predicted curve is its dose records simulated at a grid of observation
+/// records: two IV boluses of 100 mg (t = 0, 2 d), observed at 1 and 4 d; the curve on
+/// 0 … 4 d by 0.1 d is the superposed closed form `Σ D/V·e^{−k(t − t_d)}`.
+#[test]
+fn a_predicted_curve_is_the_closed_form_on_the_grid() {
+    let events = table("ID,TIME,EVID,AMT,DV\n1,0,1,100,.\n1,1,0,.,5\n1,2,1,100,.\n1,4,0,.,2\n");
+    let subject = events.subjects()[0];
+    let curve = subject
+        .predicted_curve(&iv_model(), &settings(), 40)
+        .unwrap();
+    assert_eq!(curve.len(), 41);
+    // At a dose's time (0 and 2 d) the grid record sees the pre-dose state.
+    let exact = |t: f64| bolus(100.0, t) + bolus(100.0, t - 2.0);
+    let mut err = MaxError::new("predicted curve, two boluses");
+    for (k, &(t, value)) in curve.iter().enumerate() {
+        assert!((t - 0.1 * k as f64).abs() < 1e-12, "grid time {k}: {t}");
+        err.record(value, exact(t), ANALYTIC_FLOOR_MG, || format!("t = {t}"));
+    }
+    err.assert_at_most(ANALYTIC_MAX_REL);
+}
+
+#[test]
+fn a_subject_without_a_curve_says_why() {
+    let no_observation = table("ID,TIME,EVID,AMT\n1,0,1,100\n1,2,1,100\n");
+    let reset = table("ID,TIME,EVID,AMT,DV\n1,0,1,100,.\n1,1,0,.,5\n1,2,3,.,.\n1,3,0,.,1\n");
+    for (events, reason) in [
+        (&no_observation, "it has no observation record"),
+        (&reset, "its records reset the state (EVID 3 or 4)"),
+    ] {
+        let got = events.subjects()[0].predicted_curve(&iv_model(), &settings(), 10);
+        assert!(
+            matches!(&got, Err(oncodyn::Error::Data(DataError::NoCurve { id, reason: r })) if id == "1" && *r == reason),
+            "{got:?}"
+        );
+    }
+    let one = table("ID,TIME,EVID,AMT,DV\n1,0,1,100,.\n1,1,0,.,5\n");
+    assert!(matches!(
+        one.subjects()[0].predicted_curve(&iv_model(), &settings(), 0),
+        Err(oncodyn::Error::Data(DataError::InvalidSetting { .. }))
+    ));
+}

@@ -340,6 +340,14 @@ pub enum DataError {
         /// What it must satisfy.
         reason: &'static str,
     },
+    /// A subject's predicted curve cannot be drawn from its records.
+    #[error("subject `{id}`: no predicted curve: {reason}")]
+    NoCurve {
+        /// The subject's ID.
+        id: String,
+        /// Why: no observation record, no time span, a reset of the state.
+        reason: &'static str,
+    },
     /// Simulating one subject failed (a steady state without convergence, a solver error).
     #[error("subject `{id}` (records from line {line}): {source}")]
     Subject {

@@ -73,6 +73,7 @@ use crate::trajectory::Observable;
 use std::fmt;
 
 mod check;
+mod curve;
 mod delivery;
 mod fit;
 mod read;
