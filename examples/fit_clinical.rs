@@ -284,9 +284,9 @@ pub struct Rates {
 #[derive(Clone, Debug)]
 pub struct PatientFit {
     /// The one-clone fit (or why it failed).
-    pub one: Result<FitReport, String>,
+    pub one: Result<FitReport, oncodyn::Error>,
     /// The two-clone fit, if the patient has enough scans (or why it failed).
-    pub two: Option<Result<FitReport, String>>,
+    pub two: Option<Result<FitReport, oncodyn::Error>>,
 }
 
 impl PatientFit {
@@ -327,16 +327,17 @@ impl PatientFit {
 }
 
 /// The report if its search converged.
-fn converged(r: &Result<FitReport, String>) -> Option<&FitReport> {
+fn converged(r: &Result<FitReport, oncodyn::Error>) -> Option<&FitReport> {
     r.as_ref().ok().filter(|r| r.is_converged())
 }
 
-/// Fits one patient's model, a failure kept as its message.
-fn fit_one(patient: &Patient, clones: Clones, options: &FitOptions) -> Result<FitReport, String> {
-    problem(patient, clones)
-        .map_err(|e| e.to_string())?
-        .fit(options)
-        .map_err(|e| e.to_string())
+/// Fits one patient's model, a failure kept as its typed error.
+fn fit_one(
+    patient: &Patient,
+    clones: Clones,
+    options: &FitOptions,
+) -> Result<FitReport, oncodyn::Error> {
+    Ok(problem(patient, clones)?.fit(options)?)
 }
 
 /// Fits every patient (in parallel), in the patients' order.
@@ -521,10 +522,10 @@ fn write_csv(path: &Path, pairs: &[(&Patient, &PatientFit)]) -> Result<(), Box<d
     for (p, f) in pairs {
         let one = f.one.as_ref().ok();
         let two = f.two.as_ref().and_then(|r| r.as_ref().ok());
-        let errors: Vec<&str> = [Some(&f.one), f.two.as_ref()]
+        let errors: Vec<String> = [Some(&f.one), f.two.as_ref()]
             .into_iter()
             .flatten()
-            .filter_map(|r| r.as_ref().err().map(String::as_str))
+            .filter_map(|r| r.as_ref().err().map(ToString::to_string))
             .collect();
         let aicc = |r: Option<&FitReport>| {
             r.and_then(|r| r.aicc)
