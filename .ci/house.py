@@ -40,9 +40,10 @@ for path in sorted(root.rglob("*.rs")):
     for line in lines:
         code = line.split("//")[0]
         for m in USE.finditer(code):
-            if m.group(1) != top and (root / (m.group(1) + ".rs")).exists() or (root / m.group(1)).is_dir():
-                if m.group(1) != top:
-                    edges.add((top, m.group(1)))
+            other = m.group(1)
+            is_module = (root / (other + ".rs")).exists() or (root / other).is_dir()
+            if other != top and is_module:
+                edges.add((top, other))
     i = 0
     while i < len(lines):
         m = FN.match(lines[i])
