@@ -169,6 +169,25 @@ pub enum Termination {
     NoProgress,
 }
 
+impl std::fmt::Display for Termination {
+    /// How the search ended, in words: `converged (gradient)`, `the step-attempt budget ran
+    /// out`, `no Jacobian: neither side of parameter 2's difference could be evaluated`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Termination::ConvergedGradient => f.write_str("converged (gradient)"),
+            Termination::ConvergedStep => f.write_str("converged (step)"),
+            Termination::ConvergedObjective => f.write_str("converged (objective)"),
+            Termination::MaxIterations => f.write_str("the step-attempt budget ran out"),
+            Termination::MaxEvaluations => f.write_str("the evaluation budget ran out"),
+            Termination::JacobianFailed { parameter } => write!(
+                f,
+                "no Jacobian: neither side of parameter {parameter}'s difference could be evaluated"
+            ),
+            Termination::NoProgress => f.write_str("no step decreased the objective"),
+        }
+    }
+}
+
 impl Termination {
     /// Whether a convergence test was met (the first three variants).
     pub fn is_converged(self) -> bool {

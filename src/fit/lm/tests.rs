@@ -214,3 +214,18 @@ fn relaxation_follows_nielsen() {
     assert_relative_eq!(relaxation(0.0), 2.0);
     assert_relative_eq!(relaxation(0.75), 1.0 - 0.125);
 }
+
+#[test]
+fn a_termination_reads_as_words() {
+    assert_eq!(
+        Termination::MaxIterations.to_string(),
+        "the step-attempt budget ran out"
+    );
+    assert_eq!(
+        Termination::JacobianFailed { parameter: 2 }.to_string(),
+        "no Jacobian: neither side of parameter 2's difference could be evaluated"
+    );
+    assert!(Termination::ConvergedStep
+        .to_string()
+        .starts_with("converged"));
+}

@@ -44,7 +44,7 @@ impl fmt::Display for FitWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FitWarning::NotConverged { termination } => {
-                write!(f, "the best search did not converge ({termination:?})")
+                write!(f, "the best search did not converge: {termination}")
             }
             FitWarning::AtBound {
                 parameter,
